@@ -1,0 +1,150 @@
+"""The SQLite database: one writer connection, one reader, explicit transactions, migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseError(Exception):
+    """A database problem worth one clear line to the operator."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The database was written by a newer version of the bot."""
+
+
+async def _connect(path: Path) -> aiosqlite.Connection:
+    # isolation_level=None: sqlite3 must not open transactions behind our back; we BEGIN explicitly.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    await conn.execute("PRAGMA journal_mode = WAL")
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Database:
+    """The bot's database: writes go through one connection in explicit transactions; reads use another.
+
+    WAL lets the reader see the last committed state while a write transaction is open, so a reply to a
+    member never waits for (or sees half of) a long import or broadcast write.
+    """
+
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.path = path
+        self._writer = writer
+        self._reader = reader
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self._depth = 0
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        path = Path(path)
+        if path.parent and not path.parent.exists():
+            raise DatabaseError(f"database directory {path.parent} does not exist")
+        writer = await _connect(path)
+        try:
+            if migrate:
+                await apply_migrations(writer)
+            else:
+                await check_version(writer)
+            reader = await _connect(path)
+        except BaseException:
+            await writer.close()
+            raise
+        return cls(path, writer, reader)
+
+    async def close(self) -> None:
+        """Close both connections."""
+        await self._reader.close()
+        await self._writer.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction (BEGIN IMMEDIATE); nested use in the same task joins the outer one."""
+        task = asyncio.current_task()
+        if self._owner is not None and self._owner is task:
+            self._depth += 1
+            try:
+                yield self._writer
+            finally:
+                self._depth -= 1
+            return
+        async with self._lock:
+            self._owner = task
+            self._depth = 1
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            else:
+                await self._writer.execute("COMMIT")
+            finally:
+                self._owner = None
+                self._depth = 0
+
+    def conn(self) -> aiosqlite.Connection:
+        """The connection a query should use: the writer inside this task's transaction, else the reader."""
+        if self._owner is not None and self._owner is asyncio.current_task():
+            return self._writer
+        return self._reader
+
+    async def schema_version(self) -> int:
+        """The schema version recorded in the database."""
+        return await _user_version(self._reader)
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def check_version(conn: aiosqlite.Connection) -> int:
+    """Refuse a database written by newer code; return its version."""
+    version = await _user_version(conn)
+    latest = len(MIGRATIONS)
+    if version > latest:
+        raise DatabaseTooNew(
+            f"the database has schema version {version}, newer than this bot knows ({latest}); "
+            "upgrade sister-cities-bot instead of running an older one on it"
+        )
+    return version
+
+
+async def apply_migrations(conn: aiosqlite.Connection) -> int:
+    """Apply every migration the database lacks, each in its own transaction; return the new version."""
+    version = await check_version(conn)
+    for number, migration in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        log.info("applying migration %s: %s", number, migration.description)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in migration.statements:
+                await conn.execute(statement)
+            # user_version lives in the database header and is written in the same transaction.
+            await conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")
+        version = number
+    return version
