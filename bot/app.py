@@ -1,0 +1,99 @@
+"""Wiring: build the Application, open and close the services, register every handler in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+
+from bot.config import Config
+from bot.context import BotApplication, BotContext, BotData, Services
+from bot.errors import on_error
+from handlers import basic
+
+log = logging.getLogger(__name__)
+
+
+async def open_services(application: BotApplication) -> None:
+    """Open the database and publish the command list; run once before updates are handled."""
+    bot_data = application.bot_data
+    bot_data.services = await Services.open(bot_data.config)
+    await application.bot.set_my_commands(basic.COMMANDS)
+    log.info("services open; database %s", bot_data.config.database_path)
+
+
+async def close_services(application: BotApplication) -> None:
+    """Close what open_services opened."""
+    bot_data = application.bot_data
+    if bot_data.started:
+        await bot_data.services.close()
+        bot_data.services = None
+        log.info("services closed")
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Every handler of every module, in the order updates are offered to them."""
+    application.add_handlers(basic.handlers())
+    application.add_error_handler(on_error)
+
+
+def build_application(config: Config, token: str | None = None) -> BotApplication:
+    """The bot's Application, configured but not started."""
+    application: BotApplication = (
+        Application.builder()
+        .token(token or config.require_token())
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(open_services)
+        .post_shutdown(close_services)
+        .build()
+    )
+    application.bot_data.config = config
+    register_handlers(application)
+    return application
+
+
+def run(config: Config) -> None:
+    """Run the bot until SIGINT or SIGTERM, by long polling or as a webhook server."""
+    application = build_application(config)
+    telegram = config.telegram
+    if telegram.mode == "webhook" and telegram.webhook_url:
+        log.info("starting the webhook server on %s:%s", telegram.listen, telegram.port)
+        application.run_webhook(
+            listen=telegram.listen,
+            port=telegram.port,
+            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("starting long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+@asynccontextmanager
+async def running(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[BotApplication]:
+    """Run the application by long polling inside an event loop that is already running (tests, demo)."""
+    await application.initialize()
+    try:
+        await open_services(application)
+        await application.start()
+        assert application.updater is not None  # noqa: S101 - built with the default updater
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        try:
+            yield application
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await close_services(application)
+        await application.shutdown()

@@ -1,0 +1,77 @@
+"""What handlers reach through their context: the configuration and the services, never globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Config
+from storage.db import Database
+from storage.partnerships import PartnershipRepository
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything opened in post_init and closed in post_shutdown."""
+
+    db: Database
+    partnerships: PartnershipRepository
+
+    @classmethod
+    async def open(cls, config: Config) -> Services:
+        """Open the database and build the repositories on it."""
+        db = await Database.open(config.database_path)
+        return cls(db=db, partnerships=PartnershipRepository(db))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()
+
+
+class BotData:
+    """The application's bot_data: config from the start, services once post_init has opened them."""
+
+    def __init__(self) -> None:
+        self._config: Config | None = None
+        self._services: Services | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            raise RuntimeError("the configuration has not been attached to the application")
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self._config = config
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("services are not open: the application has not been started")
+        return self._services
+
+    @services.setter
+    def services(self, services: Services | None) -> None:
+        self._services = services
+
+    @property
+    def started(self) -> bool:
+        return self._services is not None
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler receives."""
+
+    @property
+    def config(self) -> Config:
+        return self.bot_data.config
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data.services
+
+
+BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,39 @@
+"""The one error handler: log what went wrong, tell the admins, and never leave the person in silence."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+SORRY_TEXT = (
+    "Sorry, something went wrong on my side. The administrators have been told; please try again later."
+)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log an error raised by a handler or job and report it to the admins."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=error)
+    summary = f"{type(error).__name__}: {error}" if error else "unknown error"
+    report = f"⚠️ Error while handling update {update_id}:\n<code>{html.escape(summary[:3500])}</code>"
+    for admin_id in context.config.admins:
+        try:
+            await context.bot.send_message(admin_id, report, parse_mode="HTML")
+        except TelegramError as send_error:
+            # An admin who never opened the bot cannot be told; the log still has it.
+            log.warning("could not report the error to admin %s: %s", admin_id, send_error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        try:
+            await context.bot.send_message(update.effective_chat.id, SORRY_TEXT)
+        except Forbidden:
+            log.info("could not apologise to chat %s: the bot is blocked", update.effective_chat.id)
+        except TelegramError as send_error:
+            log.warning("could not apologise to chat %s: %s", update.effective_chat.id, send_error)
