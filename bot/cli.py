@@ -67,7 +67,7 @@ def _import(args: argparse.Namespace, config: Config) -> int:
             for error in report.errors:
                 print(f"{path}: line {error.line}: {error.reason}", file=sys.stderr)
             bad = len(report.errors)
-            print(f"{path}: nothing imported; fix the {bad} problem(s) above and import again", file=sys.stderr)
+            print(f"{path}: nothing imported; fix the {bad} problem(s) above and retry", file=sys.stderr)
             return EXIT_FAILED
         if not report.changed:
             print(f"{path}: no changes ({report.unchanged} partnerships already up to date)")
@@ -101,7 +101,8 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     except OSError as error:
         print(f"sisterbot: {path}: cannot be written ({error.strerror})", file=sys.stderr)
         return EXIT_FAILED
-    print(f"{path}: {max(data.count(b'\n') - 1, 0)} partnerships exported")
+    rows = len(data.decode("utf-8").splitlines()) - 1
+    print(f"{path}: {max(rows, 0)} partnerships exported")
     return EXIT_OK
 
 
