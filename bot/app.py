@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 from bot.config import Config
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.errors import on_error
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from handlers import basic
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,10 @@ async def open_services(application: BotApplication) -> None:
     """Open the database and publish the command list; run once before updates are handled."""
     bot_data = application.bot_data
     bot_data.services = await Services.open(bot_data.config)
-    await application.bot.set_my_commands(basic.COMMANDS)
+    for language in LANGUAGES:
+        # Telegram shows each person the list in their app's language; English is also the fallback.
+        code = None if language == DEFAULT_LANGUAGE else language
+        await application.bot.set_my_commands(basic.bot_commands(translator(language)), language_code=code)
     log.info("services open; database %s", bot_data.config.database_path)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
+from bot.i18n import Translator, translator
 from storage.db import Database
 from storage.partnerships import PartnershipRepository
 
@@ -72,6 +74,13 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
     @property
     def services(self) -> Services:
         return self.bot_data.services
+
+
+def reader_of(update: object, context: BotContext) -> Translator:
+    """The translator for the person behind an update: their Telegram language, else the default."""
+    user = update.effective_user if isinstance(update, Update) else None
+    code = user.language_code if user else None
+    return translator(code or context.config.defaults.language)
 
 
 BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -8,13 +8,9 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.context import BotContext
+from bot.context import BotContext, reader_of
 
 log = logging.getLogger(__name__)
-
-SORRY_TEXT = (
-    "Sorry, something went wrong on my side. The administrators have been told; please try again later."
-)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -32,7 +28,11 @@ async def on_error(update: object, context: BotContext) -> None:
             log.warning("could not report the error to admin %s: %s", admin_id, send_error)
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
-            await context.bot.send_message(update.effective_chat.id, SORRY_TEXT)
+            sorry = reader_of(update, context).gettext(
+                "Sorry, something went wrong on my side. The administrators have been told; "
+                "please try again later."
+            )
+            await context.bot.send_message(update.effective_chat.id, sorry)
         except Forbidden:
             log.info("could not apologise to chat %s: the bot is blocked", update.effective_chat.id)
         except TelegramError as send_error:
