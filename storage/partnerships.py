@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import aiosqlite
 
 from storage.db import Database
 from storage.records import (
+    NewPartnership,
     PartnerKind,
     Partnership,
     PartnershipFields,
     Status,
     StatusChange,
+    StatusUpdate,
     UsKind,
 )
 
@@ -26,9 +29,50 @@ _SELECT = """
 """
 
 
+# Both statements list the descriptive columns in the order _details() gives their values.
+_INSERT_PARTNERSHIP = """
+    INSERT INTO partnerships (id, us_name, us_state, us_kind, partner_name, partner_region, partner_country,
+        partner_kind, established_year, checkin_days, status, created_at, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_UPDATE_DETAILS = """
+    UPDATE partnerships SET us_name = ?, us_state = ?, us_kind = ?, partner_name = ?, partner_region = ?,
+        partner_country = ?, partner_kind = ?, established_year = ?, checkin_days = ?, updated_at = ?
+    WHERE id = ?
+"""
+_INSERT_FIRST_CHANGE = """
+    INSERT INTO status_changes (partnership_id, old_status, new_status, effective_date, reason, source,
+        recorded_by, recorded_at)
+    VALUES (?, NULL, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_CHANGE_FROM_CURRENT = """
+    INSERT INTO status_changes (partnership_id, old_status, new_status, effective_date, decided_by, reason,
+        source, recorded_by, recorded_at)
+    SELECT id, status, ?, ?, ?, ?, ?, ?, ? FROM partnerships WHERE id = ?
+"""
+
+
 def utc_now() -> datetime:
     """The current time in UTC, as everything is stored."""
     return datetime.now(UTC)
+
+
+def _details(fields: PartnershipFields) -> tuple[str | int | None, ...]:
+    return (
+        fields.us_name,
+        fields.us_state,
+        fields.us_kind.value,
+        fields.partner_name,
+        fields.partner_region,
+        fields.partner_country,
+        fields.partner_kind.value,
+        fields.established_year,
+        fields.checkin_days,
+    )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _date(value: str | None) -> date | None:
@@ -117,70 +161,61 @@ class PartnershipRepository:
         source: str = "",
     ) -> Partnership:
         """Register a partnership; its initial status is the first entry of its history."""
-        now = utc_now().isoformat()
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                """
-                INSERT INTO partnerships (us_name, us_state, us_kind, partner_name, partner_region,
-                    partner_country, partner_kind, established_year, status, checkin_days,
-                    created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                (
-                    fields.us_name,
-                    fields.us_state,
-                    fields.us_kind.value,
-                    fields.partner_name,
-                    fields.partner_region,
-                    fields.partner_country,
-                    fields.partner_kind.value,
-                    fields.established_year,
-                    fields.status.value,
-                    fields.checkin_days,
-                    now,
-                    now,
-                ),
-            )
-            partnership_id = cursor.lastrowid
-            assert partnership_id is not None  # noqa: S101 - sqlite always sets it after an INSERT
-            await self._record_change(
-                conn,
-                partnership_id,
-                old_status=None,
-                new_status=fields.status,
-                effective_date=status_since,
-                reason=status_note,
-                source=source,
-                recorded_by=recorded_by,
-                recorded_at=now,
+        async with self._db.transaction():
+            [partnership_id] = await self.add_many(
+                [NewPartnership(fields, status_since, status_note)], recorded_by=recorded_by, source=source
             )
             created = await self.get(partnership_id)
         assert created is not None  # noqa: S101 - just inserted in this transaction
         return created
 
+    async def add_many(
+        self, partnerships: Sequence[NewPartnership], *, recorded_by: str, source: str = ""
+    ) -> list[int]:
+        """Register many partnerships in one transaction, as add() does one; return their ids in order."""
+        now = utc_now().isoformat()
+        async with self._db.transaction() as conn:
+            async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM partnerships") as cursor:
+                row = await cursor.fetchone()
+            # The ids SQLite would choose (max + 1 onwards), picked here so that the history rows can name
+            # them without a query per row; the write transaction keeps any other writer off them.
+            first = int(row[0]) + 1 if row else 1
+            ids = list(range(first, first + len(partnerships)))
+            await conn.executemany(
+                _INSERT_PARTNERSHIP,
+                [
+                    (pid, *_details(new.fields), new.fields.status.value, now, now)
+                    for pid, new in zip(ids, partnerships, strict=True)
+                ],
+            )
+            await conn.executemany(
+                _INSERT_FIRST_CHANGE,
+                [
+                    (
+                        pid,
+                        new.fields.status.value,
+                        _iso(new.status_since),
+                        new.status_note,
+                        source,
+                        recorded_by,
+                        now,
+                    )
+                    for pid, new in zip(ids, partnerships, strict=True)
+                ],
+            )
+        return ids
+
     async def update_details(self, partnership_id: int, fields: PartnershipFields) -> None:
         """Change the descriptive fields other than the status (which goes through set_status)."""
+        await self.update_details_many([(partnership_id, fields)])
+
+    async def update_details_many(self, changes: Sequence[tuple[int, PartnershipFields]]) -> None:
+        """Change the descriptive fields of many partnerships (by id) in one transaction; never the status."""
+        now = utc_now().isoformat()
         async with self._db.transaction() as conn:
-            await conn.execute(
-                """
-                UPDATE partnerships SET us_name = ?, us_state = ?, us_kind = ?, partner_name = ?,
-                    partner_region = ?, partner_country = ?, partner_kind = ?, established_year = ?,
-                    checkin_days = ?, updated_at = ?
-                WHERE id = ?
-                """,
-                (
-                    fields.us_name,
-                    fields.us_state,
-                    fields.us_kind.value,
-                    fields.partner_name,
-                    fields.partner_region,
-                    fields.partner_country,
-                    fields.partner_kind.value,
-                    fields.established_year,
-                    fields.checkin_days,
-                    utc_now().isoformat(),
-                    partnership_id,
-                ),
+            await conn.executemany(
+                _UPDATE_DETAILS,
+                [(*_details(fields), now, partnership_id) for partnership_id, fields in changes],
             )
 
     async def set_status(
@@ -195,34 +230,51 @@ class PartnershipRepository:
         source: str = "",
     ) -> StatusChange:
         """Set a partnership's status and record the change in its history, in one transaction."""
-        now = utc_now().isoformat()
+        update = StatusUpdate(
+            partnership_id, new_status, effective_date, reason=reason, decided_by=decided_by
+        )
         async with self._db.transaction() as conn:
-            async with conn.execute(
-                "SELECT status FROM partnerships WHERE id = ?", (partnership_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise LookupError(f"no partnership with id {partnership_id}")
-            await conn.execute(
-                "UPDATE partnerships SET status = ?, updated_at = ? WHERE id = ?",
-                (new_status.value, now, partnership_id),
-            )
-            change_id = await self._record_change(
-                conn,
-                partnership_id,
-                old_status=Status(row["status"]),
-                new_status=new_status,
-                effective_date=effective_date,
-                reason=reason,
-                decided_by=decided_by,
-                source=source,
-                recorded_by=recorded_by,
-                recorded_at=now,
-            )
-            async with conn.execute("SELECT * FROM status_changes WHERE id = ?", (change_id,)) as cursor:
+            await self.set_status_many([update], recorded_by=recorded_by, source=source)
+            query = "SELECT * FROM status_changes WHERE partnership_id = ? ORDER BY id DESC LIMIT 1"
+            async with conn.execute(query, (partnership_id,)) as cursor:
                 change = await cursor.fetchone()
         assert change is not None  # noqa: S101 - just inserted in this transaction
         return _status_change(change)
+
+    async def set_status_many(
+        self, updates: Sequence[StatusUpdate], *, recorded_by: str, source: str = ""
+    ) -> None:
+        """Set the status of many partnerships (each at most once) with their history, in one transaction."""
+        if len({u.partnership_id for u in updates}) != len(updates):
+            # Every history row takes its old status before any is updated, so a second update would lie.
+            raise ValueError("a partnership appears twice in one batch of status updates")
+        now = utc_now().isoformat()
+        async with self._db.transaction() as conn:
+            # The history row reads the old status from the partnership, before the UPDATE below replaces it.
+            cursor = await conn.executemany(
+                _INSERT_CHANGE_FROM_CURRENT,
+                [
+                    (
+                        u.new_status.value,
+                        _iso(u.effective_date),
+                        u.decided_by,
+                        u.reason,
+                        source,
+                        recorded_by,
+                        now,
+                        u.partnership_id,
+                    )
+                    for u in updates
+                ],
+            )
+            if cursor.rowcount != len(updates):
+                # Raising rolls the whole transaction back, history rows included.
+                missing = [u.partnership_id for u in updates if await self._missing(conn, u.partnership_id)]
+                raise LookupError(f"no partnership with id {', '.join(map(str, missing))}")
+            await conn.executemany(
+                "UPDATE partnerships SET status = ?, updated_at = ? WHERE id = ?",
+                [(u.new_status.value, now, u.partnership_id) for u in updates],
+            )
 
     async def history(self, partnership_id: int) -> list[StatusChange]:
         """Every status change of a partnership, oldest first."""
@@ -230,38 +282,7 @@ class PartnershipRepository:
         async with self._db.conn().execute(query, (partnership_id,)) as cursor:
             return [_status_change(row) for row in await cursor.fetchall()]
 
-    async def _record_change(
-        self,
-        conn: aiosqlite.Connection,
-        partnership_id: int,
-        *,
-        old_status: Status | None,
-        new_status: Status,
-        effective_date: date | None,
-        reason: str,
-        source: str,
-        recorded_by: str,
-        recorded_at: str,
-        decided_by: str = "",
-    ) -> int:
-        cursor = await conn.execute(
-            """
-            INSERT INTO status_changes (partnership_id, old_status, new_status, effective_date,
-                decided_by, reason, source, recorded_by, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            (
-                partnership_id,
-                old_status.value if old_status else None,
-                new_status.value,
-                effective_date.isoformat() if effective_date else None,
-                decided_by,
-                reason,
-                source,
-                recorded_by,
-                recorded_at,
-            ),
-        )
-        change_id = cursor.lastrowid
-        assert change_id is not None  # noqa: S101 - sqlite always sets it after an INSERT
-        return change_id
+    @staticmethod
+    async def _missing(conn: aiosqlite.Connection, partnership_id: int) -> bool:
+        async with conn.execute("SELECT 1 FROM partnerships WHERE id = ?", (partnership_id,)) as cursor:
+            return await cursor.fetchone() is None

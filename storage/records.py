@@ -48,6 +48,26 @@ class PartnershipFields:
 
 
 @dataclass(frozen=True, slots=True)
+class NewPartnership:
+    """A partnership to register, with what the first entry of its status history says."""
+
+    fields: PartnershipFields
+    status_since: date | None
+    status_note: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusUpdate:
+    """A status to set on a registered partnership: when it took effect and why."""
+
+    partnership_id: int
+    new_status: Status
+    effective_date: date | None
+    reason: str = ""
+    decided_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Partnership:
     """A US member's partnership with a place abroad, with its current status."""
 
