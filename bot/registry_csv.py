@@ -11,7 +11,15 @@ from typing import TypeVar
 
 from storage.db import Database
 from storage.partnerships import PartnershipRepository
-from storage.records import PartnerKind, Partnership, PartnershipFields, Status, UsKind
+from storage.records import (
+    NewPartnership,
+    PartnerKind,
+    Partnership,
+    PartnershipFields,
+    Status,
+    StatusUpdate,
+    UsKind,
+)
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +349,10 @@ async def import_registry_csv(
         return ImportReport(0, 0, 0, 0, tuple(errors))
 
     repository = PartnershipRepository(db)
-    added = updated = status_changed = unchanged = 0
+    new: list[NewPartnership] = []
+    details: list[tuple[int, PartnershipFields]] = []
+    statuses: list[StatusUpdate] = []
+    updated = unchanged = 0
     async with db.transaction():
         # Read inside the write transaction so no other writer can change a pair between compare and write.
         existing = {
@@ -350,40 +361,28 @@ async def import_registry_csv(
         }
         for row in rows:
             fields = row.fields
-            current = existing.get(
-                pair_key(fields.us_name, fields.us_state, fields.partner_name, fields.partner_country)
-            )
+            key = pair_key(fields.us_name, fields.us_state, fields.partner_name, fields.partner_country)
+            current = existing.get(key)
             if current is None:
-                await repository.add(
-                    fields,
-                    status_since=row.status_since,
-                    status_note=row.status_note,
-                    recorded_by=recorded_by,
-                    source=source,
-                )
-                added += 1
+                new.append(NewPartnership(fields, row.status_since, row.status_note))
                 continue
-
-            # The status is compared, and written, on its own below: it must go through the history.
+            # The status is compared, and written, on its own: it goes through the history.
             details_differ = replace(fields, status=current.status) != current.fields()
             if details_differ:
-                await repository.update_details(current.id, fields)
+                details.append((current.id, fields))
             if _status_differs(current, row):
-                await repository.set_status(
-                    current.id,
-                    fields.status,
-                    effective_date=row.status_since,
-                    reason=row.status_note,
-                    recorded_by=recorded_by,
-                    source=source,
-                )
-                status_changed += 1
+                # Counted as a status change even when other fields changed too: each row counts once.
+                statuses.append(StatusUpdate(current.id, fields.status, row.status_since, row.status_note))
             elif details_differ:
                 updated += 1
             else:
                 unchanged += 1
+        # Batches, not a call per row: a 20,000-row file is then a handful of statements.
+        await repository.add_many(new, recorded_by=recorded_by, source=source)
+        await repository.update_details_many(details)
+        await repository.set_status_many(statuses, recorded_by=recorded_by, source=source)
 
-    report = ImportReport(added, updated, status_changed, unchanged, ())
+    report = ImportReport(len(new), updated, len(statuses), unchanged, ())
     log.info("registry import from %s: %s", source or "a file", report.summary())
     return report
 
