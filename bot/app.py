@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot.config import Config
+from bot.config import Config, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
@@ -63,20 +64,34 @@ def build_application(config: Config, token: str | None = None) -> BotApplicatio
     return application
 
 
+class WebhookSettings(TypedDict):
+    """The arguments PTB's webhook server takes, from the [telegram] section."""
+
+    listen: str
+    port: int
+    url_path: str
+    webhook_url: str | None
+    secret_token: str | None
+
+
+def webhook_settings(telegram: TelegramConfig) -> WebhookSettings:
+    """Where to listen and what to register with Telegram; the local path is the public URL's path."""
+    return WebhookSettings(
+        listen=telegram.listen,
+        port=telegram.port,
+        url_path=urlsplit(telegram.webhook_url or "").path.lstrip("/"),
+        webhook_url=telegram.webhook_url,
+        secret_token=telegram.secret_token,
+    )
+
+
 def run(config: Config) -> None:
     """Run the bot until SIGINT or SIGTERM, by long polling or as a webhook server."""
     application = build_application(config)
     telegram = config.telegram
     if telegram.mode == "webhook" and telegram.webhook_url:
         log.info("starting the webhook server on %s:%s", telegram.listen, telegram.port)
-        application.run_webhook(
-            listen=telegram.listen,
-            port=telegram.port,
-            url_path=urlsplit(telegram.webhook_url).path.lstrip("/"),
-            webhook_url=telegram.webhook_url,
-            secret_token=telegram.secret_token,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_settings(telegram), allowed_updates=Update.ALL_TYPES)
     else:
         log.info("starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -84,19 +99,24 @@ def run(config: Config) -> None:
 
 @asynccontextmanager
 async def running(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[BotApplication]:
-    """Run the application by long polling inside an event loop that is already running (tests, demo)."""
+    """Run the application inside an event loop that is already running (tests, demo), as configured."""
+    telegram = application.bot_data.config.telegram
+    updater = application.updater
+    assert updater is not None  # noqa: S101 - built with the default updater
     await application.initialize()
     try:
         await open_services(application)
         await application.start()
-        assert application.updater is not None  # noqa: S101 - built with the default updater
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        if telegram.mode == "webhook" and telegram.webhook_url:
+            await updater.start_webhook(**webhook_settings(telegram), allowed_updates=Update.ALL_TYPES)
+        else:
+            await updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
         try:
             yield application
         finally:
-            await application.updater.stop()
+            await updater.stop()
             await application.stop()
     finally:
         await close_services(application)

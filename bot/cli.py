@@ -106,6 +106,12 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+def _demo(args: argparse.Namespace, config: Config) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(Path(args.script) if args.script else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, one subcommand per task."""
     common = argparse.ArgumentParser(add_help=False)
@@ -138,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser("export", parents=[common], help="export all partnerships to a CSV file")
     exporter.add_argument("file", metavar="FILE.csv", help="where to write ('-' for standard output)")
     exporter.set_defaults(handler=_export)
+    demo = commands.add_parser(
+        "demo", parents=[common], help="chat with the bot in this terminal, offline, on sample data"
+    )
+    demo.add_argument(
+        "--script",
+        metavar="FILE",
+        help="play the lines of FILE instead of reading the terminal; print the transcript",
+    )
+    demo.set_defaults(handler=_demo)
     return parser
 
 
