@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Config
 from bot.i18n import Translator, translator
 from storage.db import Database
+from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
 
 
@@ -20,12 +21,13 @@ class Services:
 
     db: Database
     partnerships: PartnershipRepository
+    members: MemberRepository
 
     @classmethod
     async def open(cls, config: Config) -> Services:
         """Open the database and build the repositories on it."""
         db = await Database.open(config.database_path)
-        return cls(db=db, partnerships=PartnershipRepository(db))
+        return cls(db=db, partnerships=PartnershipRepository(db), members=MemberRepository(db))
 
     async def close(self) -> None:
         """Close the database."""

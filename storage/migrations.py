@@ -61,4 +61,53 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX status_changes_partnership ON status_changes (partnership_id, id)",
         ),
     ),
+    Migration(
+        "members, their committees (memberships with a role) and join requests",
+        (
+            # id is the Telegram user id: a person is who Telegram says they are.
+            """
+            CREATE TABLE members (
+                id                INTEGER PRIMARY KEY,
+                first_name        TEXT NOT NULL,
+                last_name         TEXT NOT NULL DEFAULT '',
+                username          TEXT,
+                telegram_language TEXT,
+                language          TEXT CHECK (language IS NULL OR language IN ('en', 'ru')),
+                timezone          TEXT,
+                is_staff          INTEGER NOT NULL DEFAULT 0 CHECK (is_staff IN (0, 1)),
+                active            INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                created_at        TEXT NOT NULL,
+                updated_at        TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX members_username ON members (username COLLATE NOCASE)",
+            """
+            CREATE TABLE memberships (
+                member_id      INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                partnership_id INTEGER NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+                role           TEXT NOT NULL CHECK (role IN ('member', 'coordinator')),
+                since          TEXT NOT NULL,
+                PRIMARY KEY (member_id, partnership_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX memberships_partnership ON memberships (partnership_id, role)",
+            """
+            CREATE TABLE join_requests (
+                id             INTEGER PRIMARY KEY,
+                member_id      INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                partnership_id INTEGER NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+                state          TEXT NOT NULL DEFAULT 'pending'
+                               CHECK (state IN ('pending', 'approved', 'declined')),
+                created_at     TEXT NOT NULL,
+                decided_at     TEXT,
+                decided_by     INTEGER REFERENCES members (id) ON DELETE SET NULL
+            )
+            """,
+            # At most one open request per person and partnership: pressing "join" twice files one.
+            """
+            CREATE UNIQUE INDEX join_requests_open ON join_requests (member_id, partnership_id)
+            WHERE state = 'pending'
+            """,
+        ),
+    ),
 )

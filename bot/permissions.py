@@ -1,0 +1,71 @@
+"""Who may do what: the one place that decides, from the database and the config, never from the client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from storage.members import MemberRepository, Role
+
+
+class Action(StrEnum):
+    """Everything that is not open to anyone."""
+
+    # On one partnership (needs partnership_id):
+    VIEW_COMMITTEE = "view_committee"  # who sits on the committee, what contacts said
+    LOG_CONTACT = "log_contact"
+    DECIDE_JOIN = "decide_join"  # approve or decline a request to join the committee
+    # Network-wide:
+    MAKE_COORDINATOR = "make_coordinator"
+    SET_STATUS = "set_status"
+    BROADCAST = "broadcast"
+    SEE_REPORTS = "see_reports"
+    IMPORT_EXPORT = "import_export"
+    MANAGE_MEMBERS = "manage_members"
+    PROMOTE_STAFF = "promote_staff"
+
+
+# Staff may do every network-wide action but promoting staff, which is the admins' alone.
+_STAFF_ACTIONS = frozenset(Action) - {Action.PROMOTE_STAFF}
+_COMMITTEE_ACTIONS = {
+    Role.MEMBER: frozenset({Action.VIEW_COMMITTEE, Action.LOG_CONTACT}),
+    Role.COORDINATOR: frozenset({Action.VIEW_COMMITTEE, Action.LOG_CONTACT, Action.DECIDE_JOIN}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """A person's powers, read fresh from the database for each update."""
+
+    user_id: int
+    is_admin: bool = False
+    is_staff: bool = False
+    roles: dict[int, Role] = field(default_factory=dict)  # partnership id -> role on its committee
+
+    @property
+    def is_staff_or_admin(self) -> bool:
+        return self.is_admin or self.is_staff
+
+    def role_in(self, partnership_id: int) -> Role | None:
+        """The person's role on a partnership's committee, if any."""
+        return self.roles.get(partnership_id)
+
+    def may(self, action: Action, partnership_id: int | None = None) -> bool:
+        """Whether this person may do `action` (on `partnership_id`, for committee actions)."""
+        if self.is_admin:
+            return True
+        if self.is_staff and action in _STAFF_ACTIONS:
+            return True
+        if partnership_id is None:
+            return False
+        role = self.roles.get(partnership_id)
+        return role is not None and action in _COMMITTEE_ACTIONS[role]
+
+
+async def viewer_for(user_id: int, members: MemberRepository, admins: tuple[int, ...]) -> Viewer:
+    """Read a person's powers from the database (and the config's admin list)."""
+    member = await members.get(user_id)
+    if member is None:
+        return Viewer(user_id=user_id, is_admin=user_id in admins)
+    roles = {m.partnership_id: m.role for m in await members.memberships_of(user_id)}
+    return Viewer(user_id=user_id, is_admin=user_id in admins, is_staff=member.is_staff, roles=roles)
