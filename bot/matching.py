@@ -1,0 +1,197 @@
+"""Forgiving place-name matching: typos, accents, state suffixes, either side of a pair, Cyrillic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from unidecode import unidecode
+
+from storage.records import Partnership
+
+# A name at least this similar (0-100) is taken as meant; below it, it is only offered as a suggestion.
+MATCH_SCORE = 80.0
+SUGGEST_SCORE = 55.0
+# How much a match on a region or country counts against a match on the place itself.
+REGION_WEIGHT = 0.9
+COUNTRY_WEIGHT = 0.85
+WORD_WEIGHT = 0.95
+
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+# Russian case endings, longest first: "Псковом" -> "Псков", "Костромой" -> "Костром(а)".
+_RUSSIAN_ENDINGS = (
+    "ого",
+    "ому",
+    "ами",
+    "ом",
+    "ем",
+    "ой",
+    "ей",
+    "ою",
+    "ую",
+    "ы",
+    "у",
+    "е",
+    "а",
+    "ю",
+    "и",
+    "я",
+)
+
+# Words of a question that are not the place asked about, in English and Russian.
+_QUESTION_TEXT = """
+    what whats is are was were the a an of about how hows doing going status state tell me please show
+    give on for with our my last latest contact contacts partnership partnerships sister city cities when
+    did we us news any update updates there s
+    что как какой какая каков какие дела у с со статус состояние там когда был была было последний
+    последняя контакт контакты партнерство партнёрство партнерства побратим побратимы город городом
+    с нашим наш наши расскажи покажи пожалуйста ли новости и в
+    """
+_QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What a typed name matched: partnerships best first, or "did you mean" names when none did."""
+
+    matches: list[Partnership]
+    suggestions: list[str]
+
+
+def normalize(text: str) -> str:
+    """Lower-case ASCII words: accents dropped, Cyrillic transliterated, punctuation to spaces."""
+    return _NON_WORD.sub(" ", unidecode(text).lower()).strip()
+
+
+def _variants(query: str) -> list[str]:
+    """The query and, for Russian words in another case, their stems: "Псковом" -> "Псков"."""
+    words = query.split()
+    variants = [normalize(query)]
+    if _CYRILLIC.search(query):
+        stemmed = []
+        for word in words:
+            lower = word.lower()
+            ending = next((e for e in _RUSSIAN_ENDINGS if lower.endswith(e) and len(lower) - len(e) >= 3), "")
+            stemmed.append(word[: len(word) - len(ending)] if ending else word)
+        variants.append(normalize(" ".join(stemmed)))
+    return [v for v in dict.fromkeys(variants) if v]
+
+
+def _similarity(query: str, name: str) -> float:
+    """How well a normalized query names a normalized place: whole name, or one long word of it."""
+    best = fuzz.ratio(query, name)
+    if " " not in query:
+        for word in name.split():
+            if len(word) >= 4:
+                best = max(best, fuzz.ratio(query, word) * WORD_WEIGHT)
+    return best
+
+
+def _names(partnership: Partnership) -> list[tuple[str, float]]:
+    names = [
+        (partnership.us_name, 1.0),
+        (partnership.partner_name, 1.0),
+        (partnership.partner_region, REGION_WEIGHT),
+        (partnership.partner_country, COUNTRY_WEIGHT),
+    ]
+    return [(normalize(name), weight) for name, weight in names if name]
+
+
+def _split_state(query: str) -> tuple[str, str | None]:
+    """ "Durham, NC" -> ("Durham", "NC"): a trailing two-letter word is a US state."""
+    match = re.fullmatch(r"(.+?)[\s,]+([A-Za-z]{2})\.?", query.strip())
+    if match and not _CYRILLIC.search(query):
+        return match.group(1), match.group(2).upper()
+    return query, None
+
+
+def _split_pair(query: str) -> list[str]:
+    """ "Roanoke – Pskov", "Roanoke-Pskov", "Roanoke and Pskov" -> both sides."""
+    parts = re.split(r"\s*(?:[–—]|\s-\s|\band\b|\bи\b|/)\s*", query)
+    return [p for p in parts if p.strip()]
+
+
+def _score(partnership: Partnership, query_variants: list[str]) -> float:
+    return max(
+        (
+            _similarity(variant, name) * weight
+            for variant in query_variants
+            for name, weight in _names(partnership)
+        ),
+        default=0.0,
+    )
+
+
+def _ranked(candidates: Sequence[Partnership], sides: list[str]) -> list[tuple[float, Partnership]]:
+    """Partnerships with their score, best first; a pair of names must match on both sides."""
+    scored = [
+        (
+            min(_score(p, _variants(side)) for side in sides)
+            if len(sides) == 2
+            else _score(p, _variants(" ".join(sides))),
+            p,
+        )
+        for p in candidates
+    ]
+    scored.sort(key=lambda item: (-item[0], item[1].us_name, item[1].partner_name))
+    return scored
+
+
+def _top(scored: list[tuple[float, Partnership]]) -> float:
+    return scored[0][0] if scored else 0.0
+
+
+def _ranked_place(candidates: Sequence[Partnership], place: str) -> list[tuple[float, Partnership]]:
+    scored = _ranked(candidates, _split_pair(place))
+    if _top(scored) < MATCH_SCORE and "-" in place:
+        # "Roanoke-Pskov" is a pair, but "Saint-Lô" is one name: try the hyphen as a separator second.
+        by_hyphen = _ranked(candidates, [side for side in place.split("-") if side.strip()])
+        if _top(by_hyphen) > _top(scored):
+            return by_hyphen
+    return scored
+
+
+def match_partnerships(query: str, partnerships: Sequence[Partnership], *, limit: int = 8) -> MatchResult:
+    """The partnerships a typed name means, best first; suggestions when nothing is close enough."""
+    query = " ".join(query.split())[:200]
+    if not normalize(query):
+        return MatchResult([], [])
+    place, state = _split_state(query)
+    in_state = [p for p in partnerships if p.us_state == state]
+    scored = _ranked_place(in_state, place) if in_state else []
+    if not scored or scored[0][0] < MATCH_SCORE:
+        # No such place in that state (or no state given): the whole registry, and "NC" may be part of a name.
+        scored = max(_ranked_place(partnerships, place), _ranked_place(partnerships, query), key=_top)
+    top = _top(scored)
+    if top >= MATCH_SCORE:
+        # Everything about as good as the best: "Roanoke" means all four of Roanoke's partnerships.
+        matches = [p for score, p in scored if score >= max(MATCH_SCORE, top - 5)]
+        return MatchResult(matches[:limit], [])
+    suggestions: list[str] = []
+    for score, partnership in scored:
+        if score < SUGGEST_SCORE or len(suggestions) >= 3:
+            break
+        for name in (partnership.us_name, partnership.partner_name):
+            if name not in suggestions and _score_name(place, name) >= SUGGEST_SCORE:
+                suggestions.append(name)
+    return MatchResult([], suggestions[:3])
+
+
+def _score_name(query: str, name: str) -> float:
+    return max(_similarity(variant, normalize(name)) for variant in _variants(query))
+
+
+def extract_place(question: str) -> str | None:
+    """The place a free-text question asks about ("how is Roanoke doing?" -> "Roanoke"), if any."""
+    words = re.findall(r"[\w'’-]+|,", question)
+    kept = [w for w in words if w.lower().replace("’", "'").removesuffix("'s") not in _QUESTION_WORDS]
+    while kept and kept[0] == ",":
+        kept.pop(0)
+    while kept and kept[-1] == ",":
+        kept.pop()
+    if not kept:
+        return None
+    return " ".join(kept).replace(" ,", ",")
