@@ -401,8 +401,9 @@ def _status_differs(current: Partnership, row: ParsedRow) -> bool:
 def format_registry_csv(partnerships: list[Partnership]) -> bytes:
     """The CSV file for these partnerships, in the order given."""
     out = io.StringIO(newline="")
-    # "\n" like the shipped sample: the import reads either line ending, and diffs between exports stay clean.
-    writer = csv.writer(out, lineterminator="\n")
+    # CRLF as RFC 4180 and spreadsheets have it; with "\n" the writer would leave a value's lone "\r" unquoted
+    # and the file would no longer read back. The import takes either line ending.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for p in partnerships:
         writer.writerow(
