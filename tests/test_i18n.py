@@ -33,7 +33,13 @@ def source_messages() -> dict[str, str]:
 def russian_catalog() -> dict[str, str | tuple[str, ...]]:
     with (ROOT / "bot" / "locale" / "ru" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale="ru")
-    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in catalog if m.id and not m.fuzzy}
+    found: dict[str, str | tuple[str, ...]] = {}
+    for m in catalog:
+        if m.id and not m.fuzzy:
+            # A plural entry answers for both its English forms, as the extractor reports both.
+            for text in m.id if isinstance(m.id, tuple) else (m.id,):
+                found[text] = m.string
+    return found
 
 
 def test_the_extractor_finds_the_messages() -> None:
