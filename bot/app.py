@@ -15,7 +15,7 @@ from bot.config import Config, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
-from handlers import basic, members, privacy, status
+from handlers import basic, contacts, members, privacy, status
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +42,12 @@ async def close_services(application: BotApplication) -> None:
 
 def register_handlers(application: BotApplication) -> None:
     """Every handler of every module, in the order updates are offered to them."""
-    # Order matters: conversations that wait for typed text (registration) come before the status
+    # Order matters: conversations that wait for typed text (registration, /log) come before the status
     # module, whose last handler answers any other text; basic's /start and /help come first.
     application.add_handlers(basic.handlers())
     application.add_handlers(members.handlers())
     application.add_handlers(privacy.handlers())
+    application.add_handlers(contacts.handlers())
     application.add_handlers(status.handlers())
     application.add_error_handler(on_error)
 
