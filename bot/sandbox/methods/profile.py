@@ -1,0 +1,94 @@
+"""The bot's own profile: getMe, command lists, names and descriptions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.sandbox.errors import bad_request
+from bot.sandbox.methods.params import Handler, Params
+from bot.sandbox.world import World
+
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+
+
+async def get_me(world: World, p: Params) -> dict[str, Any]:
+    """getMe."""
+    return {
+        **world.bot_user,
+        "can_join_groups": True,
+        "can_read_all_group_messages": not world.group_privacy,
+        "supports_inline_queries": True,
+        "can_connect_to_business": False,
+        "has_main_web_app": False,
+    }
+
+
+async def set_my_commands(world: World, p: Params) -> bool:
+    """setMyCommands: stored per scope and language_code."""
+    commands = p.array("commands") or []
+    if len(commands) > 100:
+        raise bad_request("too many commands")
+    for command in commands:
+        if not isinstance(command, dict) or not _COMMAND.fullmatch(str(command.get("command", ""))):
+            raise bad_request("BOT_COMMAND_INVALID")
+        description = str(command.get("description", ""))
+        if not 1 <= len(description) <= 256:
+            raise bad_request(
+                "command description is empty" if not description else "BOT_COMMAND_DESCRIPTION_INVALID"
+            )
+    key = world.command_key(p.get("scope"), p.get("language_code"))
+    if commands:
+        world.commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
+    else:
+        world.commands.pop(key, None)
+    return True
+
+
+async def get_my_commands(world: World, p: Params) -> list[dict[str, Any]]:
+    """getMyCommands."""
+    return list(world.commands.get(world.command_key(p.get("scope"), p.get("language_code")), []))
+
+
+async def delete_my_commands(world: World, p: Params) -> bool:
+    """deleteMyCommands."""
+    world.commands.pop(world.command_key(p.get("scope"), p.get("language_code")), None)
+    return True
+
+
+def _setter(field: str, limit: int) -> Handler:
+    async def set_profile_text(world: World, p: Params) -> bool:
+        """setMyName / setMyDescription / setMyShortDescription."""
+        value = p.text(field)
+        if len(value) > limit:
+            raise bad_request(f"{field} is too long")
+        key = f"{field}:{p.text('language_code')}"
+        if value:
+            world.profile[key] = value
+        else:
+            world.profile.pop(key, None)
+        return True
+
+    return set_profile_text
+
+
+def _getter(field: str) -> Handler:
+    async def get_profile_text(world: World, p: Params) -> dict[str, Any]:
+        """getMyName / getMyDescription / getMyShortDescription."""
+        return {field: world.profile.get(f"{field}:{p.text('language_code')}", "")}
+
+    return get_profile_text
+
+
+HANDLERS: dict[str, Handler] = {
+    "getMe": get_me,
+    "setMyCommands": set_my_commands,
+    "getMyCommands": get_my_commands,
+    "deleteMyCommands": delete_my_commands,
+    "setMyName": _setter("name", 64),
+    "getMyName": _getter("name"),
+    "setMyDescription": _setter("description", 512),
+    "getMyDescription": _getter("description"),
+    "setMyShortDescription": _setter("short_description", 120),
+    "getMyShortDescription": _getter("short_description"),
+}
