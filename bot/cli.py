@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from storage.db import Database, DatabaseError
+from storage.partnerships import PartnershipRepository
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +85,14 @@ def _import(args: argparse.Namespace, config: Config) -> int:
 def _export(args: argparse.Namespace, config: Config) -> int:
     from bot.registry_csv import export_registry_csv
 
-    async def export_from_database() -> bytes:
+    async def export_from_database() -> tuple[bytes, int]:
         db = await Database.open(config.database_path)
         try:
-            return await export_registry_csv(db)
+            return await export_registry_csv(db), await PartnershipRepository(db).count()
         finally:
             await db.close()
 
-    data = asyncio.run(export_from_database())
+    data, count = asyncio.run(export_from_database())
     if args.file == "-":
         sys.stdout.buffer.write(data)
         return EXIT_OK
@@ -101,8 +102,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     except OSError as error:
         print(f"sisterbot: {path}: cannot be written ({error.strerror})", file=sys.stderr)
         return EXIT_FAILED
-    rows = len(data.decode("utf-8").splitlines()) - 1
-    print(f"{path}: {max(rows, 0)} partnerships exported")
+    print(f"{path}: {count} partnerships exported")
     return EXIT_OK
 
 
