@@ -54,6 +54,9 @@ def register_handlers(application: BotApplication) -> None:
 
 def build_application(config: Config, token: str | None = None) -> BotApplication:
     """The bot's Application, configured but not started."""
+    # httpx logs every request URL at INFO, and a Bot API URL contains the bot's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     application: BotApplication = (
         Application.builder()
         .token(token or config.require_token())
