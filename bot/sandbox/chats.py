@@ -38,8 +38,10 @@ class Notifier:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return None
+            # asyncio.timeout rather than wait_for: on 3.11 wait_for can swallow a cancellation.
             try:
-                await asyncio.wait_for(self._event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await self._event.wait()
             except TimeoutError:
                 return predicate()
 

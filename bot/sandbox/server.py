@@ -286,6 +286,8 @@ class BotApiServer:
             if not long_poll:
                 self._busy -= 1
             self._last_activity = asyncio.get_running_loop().time()
+            # Lets wait_until() and wait_idle() re-check after every call the bot makes.
+            self.world.changed.notify()
         return web.Response(text=json_text(body), status=status, content_type="application/json")
 
     async def _call(self, token: str, name: str, request: web.Request) -> Any:

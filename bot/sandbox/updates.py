@@ -82,7 +82,8 @@ class UpdateQueue:
         # Each wake replaces the event, so a waiter can never miss one by clearing it.
         arrived = self._arrived
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(arrived.wait(), within)
+            async with asyncio.timeout(within):
+                await arrived.wait()
         return bool(self._pending)
 
     def wake(self) -> None:

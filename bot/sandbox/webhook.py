@@ -50,7 +50,7 @@ class WebhookSender:
             config = world.webhook
             if config is None or not len(queue):
                 await world.changed.wait_for(
-                    lambda: (world.webhook is not None and len(queue) > 0) or None, 1.0
+                    lambda: (world.closed or (world.webhook is not None and len(queue) > 0)) or None, 1.0
                 )
                 continue
             update = queue.peek(1)[0]

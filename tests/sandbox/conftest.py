@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -10,6 +9,13 @@ from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.sandbox import BotApiServer
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta durations: otherwise every RetryAfter raises a deprecation warning,
+    which filterwarnings=error turns into an error before the test can see the RetryAfter."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -40,17 +46,3 @@ def builder(server: BotApiServer) -> Callable[[], ApplicationBuilder]:
         )
 
     return make
-
-
-@contextlib.asynccontextmanager
-async def polling(app: Application, **kwargs: object) -> AsyncIterator[Application]:
-    """Run `app` with long polling for the duration of the block, then shut it down cleanly."""
-    async with app:
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(**kwargs)  # type: ignore[arg-type]
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()

@@ -38,6 +38,7 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
     world.poll_generation += 1
     generation = world.poll_generation
     queue.wake()
+    world.changed.notify()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not len(queue) and not world.closed and world.webhook is None:
