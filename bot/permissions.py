@@ -46,6 +46,16 @@ class Viewer:
     def is_staff_or_admin(self) -> bool:
         return self.is_admin or self.is_staff
 
+    @property
+    def is_member(self) -> bool:
+        """Whether they sit on at least one committee."""
+        return bool(self.roles)
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Whether they coordinate at least one committee."""
+        return Role.COORDINATOR in self.roles.values()
+
     def role_in(self, partnership_id: int) -> Role | None:
         """The person's role on a partnership's committee, if any."""
         return self.roles.get(partnership_id)
@@ -69,3 +79,16 @@ async def viewer_for(user_id: int, members: MemberRepository, admins: tuple[int,
         return Viewer(user_id=user_id, is_admin=user_id in admins)
     roles = {m.partnership_id: m.role for m in await members.memberships_of(user_id)}
     return Viewer(user_id=user_id, is_admin=user_id in admins, is_staff=member.is_staff, roles=roles)
+
+
+async def approvers_for(partnership_id: int, members: MemberRepository, admins: tuple[int, ...]) -> list[int]:
+    """Who is asked to decide a request to join a committee: its coordinators, else all staff and admins.
+
+    Coordinators who blocked the bot cannot answer, so a committee whose coordinators are all unreachable
+    falls back to the staff as well.
+    """
+    coordinators = [m.id for m in await members.committee(partnership_id, Role.COORDINATOR) if m.active]
+    if coordinators:
+        return coordinators
+    staff = [m.id for m in await members.staff() if m.active]
+    return list(dict.fromkeys([*staff, *admins]))

@@ -47,6 +47,11 @@ class Member:
         """The name people see: first and last name."""
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def preferred_language(self) -> str | None:
+        """The language to write to them in: their own choice, else their Telegram app's."""
+        return self.language or self.telegram_language
+
 
 @dataclass(frozen=True, slots=True)
 class Membership:
@@ -69,6 +74,15 @@ class JoinRequest:
     created_at: datetime
     decided_at: datetime | None
     decided_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestNotice:
+    """A message that showed a join request to one approver, with Approve / Decline buttons."""
+
+    request_id: int
+    chat_id: int
+    message_id: int
 
 
 def _member(row: sqlite3.Row) -> Member:
@@ -289,8 +303,41 @@ class MemberRepository:
         async with self._db.conn().execute(query, (member_id,)) as cursor:
             return [_join_request(row) for row in await cursor.fetchall()]
 
-    async def forget(self, member_id: int) -> bool:
-        """Erase a member and everything personal about them; False if there was nothing to erase."""
+    async def requests_of(self, member_id: int) -> list[JoinRequest]:
+        """Every join request a member filed, decided or not, oldest first."""
+        query = "SELECT * FROM join_requests WHERE member_id = ? ORDER BY id"
+        async with self._db.conn().execute(query, (member_id,)) as cursor:
+            return [_join_request(row) for row in await cursor.fetchall()]
+
+    async def add_notice(self, request_id: int, chat_id: int, message_id: int) -> None:
+        """Remember the message that showed a join request to one approver."""
         async with self._db.transaction() as conn:
+            await conn.execute(
+                """
+                INSERT INTO join_request_notices (request_id, chat_id, message_id) VALUES (?, ?, ?)
+                ON CONFLICT (request_id, chat_id) DO UPDATE SET message_id = excluded.message_id
+                """,
+                (request_id, chat_id, message_id),
+            )
+
+    async def notices(self, request_id: int) -> list[RequestNotice]:
+        """Every approver's copy of a join request."""
+        query = "SELECT * FROM join_request_notices WHERE request_id = ? ORDER BY chat_id"
+        async with self._db.conn().execute(query, (request_id,)) as cursor:
+            return [
+                RequestNotice(row["request_id"], row["chat_id"], row["message_id"])
+                for row in await cursor.fetchall()
+            ]
+
+    async def forget(self, member_id: int) -> bool:
+        """Erase a member and everything personal about them; False if there was nothing to erase.
+
+        Deleting the member row takes their memberships and join requests with it (ON DELETE CASCADE);
+        requests they decided keep the decision but no longer name them (ON DELETE SET NULL), and so can
+        any later record that refers to a member.
+        """
+        async with self._db.transaction() as conn:
+            # The copies of other people's requests that were shown in this person's chat.
+            await conn.execute("DELETE FROM join_request_notices WHERE chat_id = ?", (member_id,))
             cursor = await conn.execute("DELETE FROM members WHERE id = ?", (member_id,))
             return cursor.rowcount > 0

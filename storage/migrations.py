@@ -110,4 +110,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        "the messages that carried each join request to its approvers, so every copy can say who decided",
+        (
+            # chat_id is not a foreign key: admins named in the config need not be members.
+            """
+            CREATE TABLE join_request_notices (
+                request_id INTEGER NOT NULL REFERENCES join_requests (id) ON DELETE CASCADE,
+                chat_id    INTEGER NOT NULL,
+                message_id INTEGER NOT NULL,
+                PRIMARY KEY (request_id, chat_id)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX join_request_notices_chat ON join_request_notices (chat_id)",
+        ),
+    ),
 )
