@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
+from telegram import Message, Update
 from telegram.ext import Application
 
 
@@ -29,3 +30,15 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def message_of(update: Update) -> Message:
+    """The update's message: the handlers in these tests only receive updates that have one."""
+    if update.effective_message is None:
+        raise AssertionError(f"update without a message: {update}")
+    return update.effective_message
+
+
+def text_of(update: Update) -> str:
+    """The text of the update's message."""
+    return message_of(update).text or ""

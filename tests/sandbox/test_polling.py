@@ -11,7 +11,7 @@ from telegram.error import Conflict
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes, MessageHandler, filters
 
 from bot.sandbox import BotApiServer
-from tests.sandbox.helpers import polling
+from tests.sandbox.helpers import message_of, polling, text_of
 
 
 async def test_get_me_describes_the_bot(bot: Bot, server: BotApiServer) -> None:
@@ -29,9 +29,9 @@ async def test_start_command_reaches_a_command_handler_and_the_reply_reaches_the
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Greet whoever starts the bot."""
-        assert update.effective_message is not None and update.effective_user is not None
+        assert update.effective_user is not None
         seen_args.append(list(context.args or []))
-        await update.effective_message.reply_html(f"<b>Welcome</b>, {update.effective_user.first_name}!")
+        await message_of(update).reply_html(f"<b>Welcome</b>, {update.effective_user.first_name}!")
 
     app = builder().build()
     app.add_handler(CommandHandler("start", start))
@@ -46,7 +46,12 @@ async def test_start_command_reaches_a_command_handler_and_the_reply_reaches_the
     assert reply.text == "Welcome, Alice!"
     assert reply.entities == [{"type": "bold", "offset": 0, "length": 7}]
     assert reply.raw["from"]["id"] == server.bot_id
-    assert reply.raw["chat"] == {"id": alice.id, "type": "private", "first_name": "Alice", "username": "alice"}
+    assert reply.raw["chat"] == {
+        "id": alice.id,
+        "type": "private",
+        "first_name": "Alice",
+        "username": "alice",
+    }
     assert reply.message_id == sent["message_id"] + 1, "user and bot share the chat's message ids"
     assert second.text == "Welcome, Alice!"
     assert seen_args == [["roanoke"], []]
@@ -87,9 +92,8 @@ async def test_a_restarted_application_gets_only_new_updates(
 
     async def record(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remember the text and acknowledge it."""
-        assert update.effective_message is not None and update.effective_message.text is not None
-        handled.append(update.effective_message.text)
-        await update.effective_message.reply_text("ok")
+        handled.append(text_of(update))
+        await message_of(update).reply_text("ok")
 
     alice = server.user()
     for _ in range(2):
@@ -120,8 +124,7 @@ async def test_long_polling_waits_instead_of_spinning(
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say the same thing back."""
-    assert update.effective_message is not None and update.effective_message.text is not None
-    await update.effective_message.reply_text(update.effective_message.text)
+    await message_of(update).reply_text(text_of(update))
 
 
 async def test_allowed_updates_filter_and_persist(bot: Bot, server: BotApiServer) -> None:
