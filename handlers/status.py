@@ -193,10 +193,13 @@ async def question(update: Update, context: BotContext) -> None:
 async def group_question(update: Update, context: BotContext) -> None:
     """Answer a question in a group only when it mentions the bot; the rest of the talk is not for us."""
     message = update.effective_message
-    mention = f"@{context.bot.username}"
-    if message is None or not message.text or mention.casefold() not in message.text.casefold():
+    if message is None or not message.text:
         return
-    text = re.sub(re.escape(mention), " ", message.text, flags=re.IGNORECASE)
+    # Usernames are letters, digits and "_": "@sisterbot" must not match inside "@sisterbot_fan".
+    mention = re.compile(rf"@{re.escape(context.bot.username)}(?!\w)", re.IGNORECASE)
+    if not mention.search(message.text):
+        return
+    text = mention.sub(" ", message.text)
     place = extract_place(text)
     if place is None:
         await message.reply_text(html.escape(_hint(reader_of(update, context))), parse_mode=ParseMode.HTML)
