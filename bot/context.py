@@ -69,6 +69,17 @@ class BotData:
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     """The context every handler receives."""
 
+    # The language the person behind the update chose with /language, read from the database for each
+    # update (refresh_data), so a choice survives restarts and holds in every module's replies.
+    chosen_language: str | None = None
+
+    async def refresh_data(self) -> None:
+        """Read the person's language choice before any handler sees the update."""
+        await super().refresh_data()
+        if self._user_id is not None and self.bot_data.started:
+            member = await self.services.members.get(self._user_id)
+            self.chosen_language = member.language if member else None
+
     @property
     def config(self) -> Config:
         return self.bot_data.config
@@ -79,7 +90,10 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
 
 
 def reader_of(update: object, context: BotContext) -> Translator:
-    """The translator for the person behind an update: their Telegram language, else the default."""
+    """The translator for the person behind an update: their /language choice, their Telegram language,
+    else the default."""
+    if context.chosen_language:
+        return translator(context.chosen_language)
     user = update.effective_user if isinstance(update, Update) else None
     code = user.language_code if user else None
     return translator(code or context.config.defaults.language)

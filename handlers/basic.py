@@ -1,18 +1,60 @@
-"""/start and /help: the first words a person gets from the bot."""
+"""/help and /language: what the bot can do for this person, and in which language it says so."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+
 from telegram import BotCommand, Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, reader_of
-from bot.i18n import N_, Translator
+from bot.i18n import LANGUAGES, N_, Translator, translator
+from bot.permissions import Viewer, viewer_for
+from handlers.person import buttons, presser, record, sender
 
-# Command descriptions, published per language with setMyCommands.
+log = logging.getLogger(__name__)
+
+# Commands open to everyone: published per language with setMyCommands, and the first part of /help.
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", N_("Introduction")),
+    ("start", N_("Introduction, and your committees")),
+    ("join", N_("Ask to join a partnership's committee")),
+    ("status", N_("Status of a partnership, for example /status Durham")),
+    ("language", N_("English or Russian")),
+    ("privacy", N_("What I store about you, and why")),
+    ("mydata", N_("Send me everything you store about me")),
+    ("forgetme", N_("Erase everything you store about me")),
     ("help", N_("What this bot can do")),
 )
+
+# What each role adds; (command or "", description). Shown by /help to those who hold the role.
+MEMBER_HELP: tuple[tuple[str, str], ...] = (
+    ("start", N_("Lists your committees")),
+    ("status", N_("Shows your partnership's card with its committee")),
+)
+COORDINATOR_HELP: tuple[tuple[str, str], ...] = (
+    ("", N_("I send you requests to join your committees, with Approve and Decline buttons")),
+)
+STAFF_HELP: tuple[tuple[str, str], ...] = (
+    ("coordinator", N_("@username partnership: make someone a committee's coordinator")),
+    ("uncoordinator", N_("@username partnership: take a coordinator's role away")),
+    ("", N_("You decide requests to join committees that have no coordinator")),
+)
+ADMIN_HELP: tuple[tuple[str, str], ...] = (
+    ("promote", N_("@username, id or a reply: make someone staff")),
+    ("demote", N_("@username, id or a reply: take staff powers away")),
+)
+
+# Endonyms: each language is offered in its own name, whatever the reader's current language.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
+
+
+@dataclass(frozen=True, slots=True)
+class HelpSection:
+    """One part of /help: a heading and its lines, for those the predicate admits."""
+
+    heading: str
+    lines: tuple[tuple[str, str], ...]
 
 
 def bot_commands(t: Translator) -> list[BotCommand]:
@@ -20,29 +62,71 @@ def bot_commands(t: Translator) -> list[BotCommand]:
     return [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
 
 
-async def start(update: Update, context: BotContext) -> None:
-    """Greet a person who opens the bot."""
-    t = reader_of(update, context)
-    if update.effective_message:
-        # Placeholder text until registration replaces it.
-        await update.effective_message.reply_text(
-            t.gettext(
-                "Hello! I keep the record of sister-city partnerships for the network's committees: "
-                "their status, their contacts with partner cities, and reminders when a partnership "
-                "goes quiet.\n\nSend /help to see what I can do."
+def help_sections(viewer: Viewer) -> list[HelpSection]:
+    """The parts of /help this person's role entitles them to, from everyone's to the admins'."""
+    sections = [HelpSection(N_("Anyone can:"), COMMANDS)]
+    if viewer.is_member:
+        sections.append(HelpSection(N_("As a committee member:"), MEMBER_HELP))
+    if viewer.is_coordinator:
+        sections.append(HelpSection(N_("As a coordinator:"), COORDINATOR_HELP))
+    if viewer.is_staff_or_admin:
+        sections.append(HelpSection(N_("As staff:"), STAFF_HELP))
+    if viewer.is_admin:
+        sections.append(HelpSection(N_("As an admin:"), ADMIN_HELP))
+    return sections
+
+
+def render_help(viewer: Viewer, t: Translator) -> str:
+    """/help's text for this person, in their language."""
+    blocks = [t.gettext("What I can do:")]
+    for section in help_sections(viewer):
+        lines = [t.gettext(section.heading)]
+        for command, description in section.lines:
+            lines.append(
+                f"/{command} - {t.gettext(description)}" if command else f"• {t.gettext(description)}"
             )
-        )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    """List what the bot can do."""
+    """List what the bot can do for this person's role."""
+    user, message = sender(update)
+    viewer = await viewer_for(user.id, context.services.members, context.config.admins)
+    await message.reply_text(render_help(viewer, reader_of(update, context)))
+
+
+async def choose_language(update: Update, context: BotContext) -> None:
+    """Offer English and Russian as buttons."""
+    _user, message = sender(update)
     t = reader_of(update, context)
-    if update.effective_message:
-        lines = [t.gettext("What I can do:")]
-        lines += [f"/{name} - {t.gettext(description)}" for name, description in COMMANDS]
-        await update.effective_message.reply_text("\n".join(lines))
+    rows = [[(name, f"lang:{code}") for code, name in LANGUAGE_NAMES.items()]]
+    await message.reply_text(t.gettext("Which language should I use with you?"), reply_markup=buttons(rows))
+
+
+async def language_chosen(update: Update, context: BotContext) -> None:
+    """Store the chosen language; every later message to this person uses it."""
+    user, query, data = presser(update)
+    code = data.removeprefix("lang:")
+    if code not in LANGUAGES:
+        await query.answer(
+            reader_of(update, context).gettext("Sorry, I don't speak that language."), show_alert=True
+        )
+        return
+    members = context.services.members
+    await record(user, members)
+    await members.set_language(user.id, code)
+    context.chosen_language = code
+    log.info("member %s chose language %s", user.id, code)
+    t = translator(code)
+    await query.answer()
+    await query.edit_message_text(t.gettext("From now on I will write to you in English."))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """This module's handlers, in the order they must be tried."""
-    return [CommandHandler("start", start), CommandHandler("help", show_help)]
+    return [
+        CommandHandler("help", show_help),
+        CommandHandler("language", choose_language),
+        CallbackQueryHandler(language_chosen, pattern=r"^lang:"),
+    ]
