@@ -125,4 +125,57 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX join_request_notices_chat ON join_request_notices (chat_id)",
         ),
     ),
+    Migration(
+        "the contact log, drafts of contacts being logged, and the state of conversations",
+        (
+            # member_id is NULL once the author used /forgetme: the contact stays, shown as "a former member".
+            """
+            CREATE TABLE contacts (
+                id             INTEGER PRIMARY KEY,
+                partnership_id INTEGER NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+                member_id      INTEGER REFERENCES members (id) ON DELETE SET NULL,
+                channel        TEXT NOT NULL CHECK (channel IN ('zoom', 'letter_sent', 'letter_received',
+                                   'email', 'phone', 'in_person', 'other')),
+                -- '+0 days' normalises 2024-02-30 to 2024-03-01, so only a real day equals itself.
+                contact_date   TEXT NOT NULL CHECK (contact_date IS date(contact_date, '+0 days')),
+                summary        TEXT NOT NULL CHECK (length(trim(summary)) BETWEEN 1 AND 1000),
+                participants   INTEGER CHECK (participants IS NULL OR participants BETWEEN 1 AND 100000),
+                created_at     TEXT NOT NULL,
+                edited_at      TEXT
+            )
+            """,
+            # "Last contact per partnership" and "contacts of a partnership in a period" read this index
+            # backwards from the newest date, whatever the size of the log.
+            "CREATE INDEX contacts_partnership_date ON contacts (partnership_id, contact_date DESC, id DESC)",
+            # Network-wide periods (contacts per month in reports).
+            "CREATE INDEX contacts_date ON contacts (contact_date)",
+            # Without it, /forgetme (ON DELETE SET NULL) would scan the whole log.
+            "CREATE INDEX contacts_member ON contacts (member_id) WHERE member_id IS NOT NULL",
+            # One draft per person: what they have filled in so far, kept across restarts.
+            """
+            CREATE TABLE contact_drafts (
+                member_id      INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+                token          TEXT NOT NULL,
+                contact_id     INTEGER REFERENCES contacts (id) ON DELETE CASCADE,
+                partnership_id INTEGER REFERENCES partnerships (id) ON DELETE CASCADE,
+                channel        TEXT,
+                contact_date   TEXT,
+                summary        TEXT,
+                participants   INTEGER,
+                reviewing      INTEGER NOT NULL DEFAULT 0 CHECK (reviewing IN (0, 1)),
+                updated_at     TEXT NOT NULL
+            )
+            """,
+            # Where each person is in each persistent ConversationHandler; key and state are JSON.
+            """
+            CREATE TABLE conversations (
+                name       TEXT NOT NULL,
+                key        TEXT NOT NULL,
+                state      TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (name, key)
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )
