@@ -43,6 +43,10 @@ PLACE_PREFIX = (
 )
 _SHOW = re.compile(r"status:(\d{1,9})")
 _PLACE = re.compile(r"place:(\d{1,9}):([up])")
+# One place's partnerships are all shown, up to CARDS_AT_ONCE (about three messages); more, or different
+# places, are offered as buttons to pick from.
+MATCH_LIMIT = 24
+CARDS_AT_ONCE = 12
 ECHO_LIMIT = 60  # how much of what someone typed is quoted back
 INLINE_RESULTS = 10
 EMPTY_INLINE_RESULTS = 5
@@ -129,8 +133,8 @@ async def _answer_place(
     """Answer a question about a place: its cards, a choice, "did you mean", or how to ask."""
     t = reader_of(update, context)
     everything = await context.services.partnerships.list_all()
-    result: MatchResult = match_partnerships(place, everything)
-    if result.matches and _one_place(result.matches):
+    result: MatchResult = match_partnerships(place, everything, limit=MATCH_LIMIT)
+    if result.matches and len(result.matches) <= CARDS_AT_ONCE and _one_place(result.matches):
         await _send_cards(message, result.matches, update, context)
     elif result.matches:
         text = t.gettext("Several partnerships match “{query}”. Which one do you mean?").format(

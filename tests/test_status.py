@@ -7,6 +7,7 @@ import pytest
 from bot.context import BotApplication
 from bot.sandbox import BotApiServer, SandboxUser
 from storage.members import Role
+from storage.records import PartnerKind, PartnershipFields, Status, UsKind
 
 ROANOKE = ["Roanoke – Kisumu", "Roanoke – Pskov", "Roanoke – Saint-Lô", "Roanoke – Wonju"]
 
@@ -331,3 +332,67 @@ async def test_in_a_group_only_commands_and_mentions_are_answered(
     await group.send(alice, "Durham")
     await group.send(alice, f"@{sandbox.bot_username}_fan Durham")
     await group.no_reply()
+
+
+async def test_a_place_with_too_many_cards_for_one_message_gets_several(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    partnerships = bot.bot_data.services.partnerships
+    for n in range(8):
+        fields = PartnershipFields(
+            "Roanoke",
+            "VA",
+            UsKind.CITY,
+            f"Partner{n}",
+            "Region",
+            "Kenya",
+            PartnerKind.CITY,
+            None,
+            Status.PAUSED,
+            30,
+        )
+        await partnerships.add(fields, status_since=None, status_note="why " * 300, recorded_by="tests")
+    alice = sandbox.user("Alice")
+    await alice.send("/status Roanoke")
+    replies = [await alice.reply(), await alice.reply()]
+    await sandbox.wait_idle(quiet=0.5)
+    replies = alice.messages
+    assert all(len(reply.text) <= 4096 for reply in replies)
+    shown = [title for reply in replies for title in titles_in(reply.text)]
+    assert sorted(shown) == sorted([*ROANOKE, *(f"Roanoke – Partner{n}" for n in range(8))])
+    # No card is cut in half: each message has as many status lines as titles.
+    assert all(reply.text.count("Status:") == len(titles_in(reply.text)) for reply in replies)
+
+
+async def test_a_place_with_more_partnerships_than_fit_offers_a_choice(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    partnerships = bot.bot_data.services.partnerships
+    for n in range(9):
+        fields = PartnershipFields(
+            "Roanoke",
+            "VA",
+            UsKind.CITY,
+            f"Partner{n}",
+            "",
+            "Kenya",
+            PartnerKind.CITY,
+            None,
+            Status.ACTIVE,
+            None,
+        )
+        await partnerships.add(fields, status_since=None, status_note="", recorded_by="tests")
+    alice = sandbox.user("Alice")
+    await alice.send("/status Roanoke")
+    reply = await alice.reply()
+    assert "Which one do you mean?" in reply.text
+    assert len(reply.buttons) == 13
+
+
+@pytest.mark.parametrize("query", ["<script>alert(1)</script>", "'; DROP TABLE partnerships; --", "x" * 256])
+async def test_hostile_inline_queries_get_an_answer(
+    bot: BotApplication, sandbox: BotApiServer, query: str
+) -> None:
+    alice = sandbox.user("Alice")
+    assert await alice.inline_query(query) == []
+    assert not [c for c in sandbox.journal if not c.ok]
