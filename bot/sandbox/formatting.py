@@ -162,6 +162,10 @@ def parse_html(source: str) -> FormattedText:
             i = _html_start_tag(source, i, stack, out)
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].kind}"')
+    for entity in entities:
+        # A language only survives on a <code> merged into its <pre>.
+        if entity["type"] == "code":
+            entity.pop("language", None)
     return FormattedText(out.text(), _sorted(entities))
 
 
@@ -307,8 +311,6 @@ def _html_entity(opened: _Open, length: int, entities: list[Entity]) -> Entity |
             entities.pop()
             if "language" in inner:
                 entity["language"] = inner["language"]
-    if entity["type"] == "code":
-        entity.pop("language", None)
     return entity
 
 

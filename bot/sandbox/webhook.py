@@ -62,6 +62,7 @@ class WebhookSender:
                 continue
             world.webhook_status.last_error_date = unix_now()
             world.webhook_status.last_error_message = error
+            world.changed.notify()
             if failures >= len(RETRY_DELAYS):
                 _LOGGER.warning(
                     "Dropping update %s after %s failed webhook deliveries", update["update_id"], failures + 1
