@@ -67,7 +67,7 @@ class _Conversation:
         ][-5:]
         return (
             f"the bot's last messages here: {recent or 'none'}; "
-            f"its failed calls for this chat: {failed or 'none'}; "
+            f"its failed calls for this chat: {' | '.join(failed) or 'none'}; "
             f"{len(self.world.updates)} updates unconfirmed"
         )
 
