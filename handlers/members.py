@@ -214,21 +214,25 @@ async def committee_chosen(update: Update, context: BotContext) -> int:
         await query.answer(t.gettext("That partnership is no longer in the registry."), show_alert=True)
         return ConversationHandler.END
     label = partnership_label(partnership)
-    await query.answer()
     if await members.membership(user.id, partnership.id):
+        await query.answer()
         await query.edit_message_text(
             t.gettext("You are already on the {partnership} committee.").format(partnership=label)
         )
         return ConversationHandler.END
     request, is_new = await members.open_request(user.id, partnership.id)
+    if not is_new:
+        # A second press on the same offer: the request is already with those who decide.
+        await query.answer(t.gettext("Your request is already waiting for a decision."))
+        return ConversationHandler.END
+    await query.answer()
     await query.edit_message_text(
         t.gettext(
             "You asked to join the {partnership} committee. I will tell you as soon as it has decided."
         ).format(partnership=label)
     )
-    if is_new:
-        log.info("member %s asked to join partnership %s (request %s)", user.id, partnership.id, request.id)
-        await _ask_approvers(context, request, member, partnership)
+    log.info("member %s asked to join partnership %s (request %s)", user.id, partnership.id, request.id)
+    await _ask_approvers(context, request, member, partnership)
     return ConversationHandler.END
 
 

@@ -103,11 +103,12 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
     """Erase the presser's own data (the button carries no id: it acts on whoever presses it)."""
     user, query, data = presser(update)
     t = reader_of(update, context)
-    await query.answer()
     if data != "forget:yes":
+        await query.answer()
         await query.edit_message_text(t.gettext("Nothing was erased."))
         return
     erased = await context.services.members.forget(user.id)
+    await query.answer()
     if context.user_data is not None:
         context.user_data.clear()
     log.info("member %s erased their data (anything to erase: %s)", user.id, erased)

@@ -212,10 +212,9 @@ async def coordinator_chosen(update: Update, context: BotContext) -> None:
     if member is None or partnership is None:
         await query.answer(t.gettext("That person or partnership is no longer known."), show_alert=True)
         return
+    done = await _apply(context, t, user.id, member, partnership, add=match.group(1) == "add")
     await query.answer()
-    await query.edit_message_text(
-        await _apply(context, t, user.id, member, partnership, add=match.group(1) == "add")
-    )
+    await query.edit_message_text(done)
 
 
 async def _apply(
