@@ -17,7 +17,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -38,9 +38,8 @@ log = logging.getLogger(__name__)
 
 # Callback data is a key, never a permission: what it names is read again, and checked, on the press.
 SHOW_PREFIX = "status:"  # status:<partnership id>
-PLACE_PREFIX = (
-    "place:"  # place:<partnership id>:<u|p>, one side of a partnership, as "did you mean" offers it
-)
+# place:<partnership id>:<u|p>: one side of a partnership, as "did you mean" offers it.
+PLACE_PREFIX = "place:"
 _SHOW = re.compile(r"status:(\d{1,9})")
 _PLACE = re.compile(r"place:(\d{1,9}):([up])")
 # One place's partnerships are all shown, up to CARDS_AT_ONCE (about three messages); more, or different
@@ -73,9 +72,11 @@ def _hint(t: Translator) -> str:
     )
 
 
-async def _viewer(update: Update, context: BotContext) -> Viewer | None:
+async def _reader(message: Message, update: Update, context: BotContext) -> Viewer | None:
+    """Whose permissions a reply may use: the asker's in a private chat; in a group, anyone's (None)."""
     user = update.effective_user
-    if user is None:
+    if user is None or message.chat.type != ChatType.PRIVATE:
+        # Everyone in a group reads the reply, so a committee member's question gets the public card there.
         return None
     return await viewer_for(user.id, context.services.members, context.config.admins)
 
@@ -83,11 +84,11 @@ async def _viewer(update: Update, context: BotContext) -> Viewer | None:
 async def _send_cards(
     message: Message, partnerships: Sequence[Partnership], update: Update, context: BotContext
 ) -> None:
-    """Reply with the cards, as few messages as fit, showing only what the reader may see."""
+    """Reply with the cards, as few messages as fit, showing only what every reader may see."""
     t = reader_of(update, context)
     views = await card_views(
         partnerships,
-        await _viewer(update, context),
+        await _reader(message, update, context),
         context.services.members,
         today=_today(),
         default_checkin_days=context.config.defaults.checkin_days,
@@ -111,7 +112,7 @@ def _pick_keyboard(partnerships: Sequence[Partnership]) -> InlineKeyboardMarkup:
 
 def _suggestion_keyboard(
     suggestions: Sequence[str], partnerships: Sequence[Partnership]
-) -> InlineKeyboardMarkup:
+) -> InlineKeyboardMarkup | None:
     rows = []
     for name in suggestions:
         side = next(
@@ -124,7 +125,7 @@ def _suggestion_keyboard(
         )
         if side:
             rows.append([InlineKeyboardButton(name, callback_data=side)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def _answer_place(
@@ -141,9 +142,8 @@ async def _answer_place(
             query=_quote(place)
         )
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=_pick_keyboard(result.matches))
-    elif result.suggestions:
+    elif keyboard := _suggestion_keyboard(result.suggestions, everything):
         text = t.gettext("I don't know “{query}”. Did you mean one of these?").format(query=_quote(place))
-        keyboard = _suggestion_keyboard(result.suggestions, everything)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     elif typed_command:
         text = t.gettext(

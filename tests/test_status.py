@@ -396,3 +396,19 @@ async def test_hostile_inline_queries_get_an_answer(
     alice = sandbox.user("Alice")
     assert await alice.inline_query(query) == []
     assert not [c for c in sandbox.journal if not c.ok]
+
+
+async def test_in_a_group_even_a_committee_member_gets_the_public_card(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    carol = sandbox.user("Carol", last_name="Coordinator")
+    await seat(bot, carol, PSKOV, Role.COORDINATOR)
+    group = sandbox.group("Friends of Pskov", [carol])
+    await group.send(carol, "/status Pskov")
+    text = (await group.reply()).text
+    assert titles_in(text) == ["Roanoke – Pskov"]
+    assert "Carol" not in text
+    await group.send(carol, "/status")
+    text = (await group.reply()).text
+    assert titles_in(text) == ["Roanoke – Pskov"]
+    assert "Coordinators" not in text
