@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 
 # Conversation state: waiting for the person to type the name of their city.
 TYPING_CITY = 1
+
+# How long a half-finished registration waits for a city name.
+REGISTRATION_TIMEOUT = timedelta(minutes=10)
 
 # Longer than any place name in the registry ("Leningrad Oblast", "Winston-Salem"), with room to spare.
 MAX_CITY_LENGTH = 100
@@ -369,6 +373,8 @@ def registration() -> ConversationHandler[BotContext]:
             },
             fallbacks=[CommandHandler("cancel", cancel)],
             allow_reentry=True,
+            # Someone who walks away mid-registration must not have their next words taken for a city.
+            conversation_timeout=REGISTRATION_TIMEOUT,
             per_chat=True,
             per_user=True,
             per_message=False,
