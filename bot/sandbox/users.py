@@ -178,6 +178,10 @@ class SandboxUser(_Conversation):
     def _write(self, chat: Chat, content: dict[str, Any], reply_to: SandboxMessage | None) -> dict[str, Any]:
         if chat is self.chat:
             self.started = True
+            if self.blocked:
+                # Writing to a blocked bot means pressing "Restart" first, which unblocks it on Telegram.
+                self.blocked = False
+                self._member_update("kicked", "member")
         if reply_to is not None:
             content["reply_to_message"] = {k: v for k, v in reply_to.raw.items() if k != "reply_to_message"}
         return self.world.user_message(chat, self.as_user(), content)

@@ -19,7 +19,7 @@ from bot.sandbox.formatting import (
     utf16_len,
 )
 
-_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=60)
+_TEXT = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=60)
 
 
 @given(_TEXT)

@@ -92,3 +92,12 @@ async def test_wait_idle_returns_once_the_bot_has_finished(
         await alice.send("nobody handles this")
         await server.wait_idle(timeout=2)
         assert len(server.world.updates) == 0, "the update was fetched and confirmed"
+
+
+async def test_writing_to_a_blocked_bot_unblocks_it(bot: Bot, server: BotApiServer) -> None:
+    alice = server.user()
+    await alice.block()
+    await alice.send("/start")
+    await bot.send_message(alice.chat_id, "welcome back")
+    kinds = [next(k for k in u if k != "update_id") for u in server.world.updates.peek(10)]
+    assert kinds == ["my_chat_member", "my_chat_member", "message"]
