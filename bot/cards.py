@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -38,10 +38,11 @@ STATUS_WORDS = {
     Status.TERMINATED: N_("terminated"),
 }
 _STATUS_MARK = {Status.ACTIVE: "🟢", Status.PAUSED: "🟡", Status.SUSPENDED: "🟠", Status.TERMINATED: "🔴"}
-# The contact log (a later issue) records one of these channels; anything else is shown as recorded.
+# The contact log's channels (storage.contacts.Channel values); anything else is shown as recorded.
 CHANNELS = {
     "zoom": N_("Zoom"),
-    "mail": N_("letter"),
+    "letter_sent": N_("letter sent"),
+    "letter_received": N_("letter received"),
     "email": N_("e-mail"),
     "phone": N_("phone"),
     "in_person": N_("in person"),
@@ -132,6 +133,7 @@ async def card_views(
     *,
     today: date,
     default_checkin_days: int,
+    last_contacts: Mapping[int, LastContact] | None = None,
 ) -> list[CardView]:
     """The cards for one reader (None: anyone, as in a shared inline message), reading only what they may."""
     views = []
@@ -144,7 +146,7 @@ async def card_views(
                 include_private=include_private,
                 today=today,
                 default_checkin_days=default_checkin_days,
-                last_contact=None,  # the contact log is a later issue
+                last_contact=(last_contacts or {}).get(partnership.id),
                 committee=committee,
             )
         )

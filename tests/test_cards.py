@@ -9,6 +9,7 @@ from bot.cards import (
     CardView,
     Committee,
     LastContact,
+    card_views,
     may_see_private,
     next_checkin,
     render_card,
@@ -157,3 +158,31 @@ def test_cards_are_combined_into_one_message_until_it_would_be_too_long() -> Non
     assert len(messages) > 1
     assert all(len(m) <= 4096 for m in messages)
     assert sum(m.count("<b>Roanoke – Pskov</b>") for m in messages) == 20
+
+
+async def test_card_views_take_the_last_contacts_and_read_the_committee_only_for_who_may_see_it() -> None:
+    class Members:
+        def __init__(self) -> None:
+            self.asked: list[int] = []
+
+        async def committee(self, partnership_id: int, role: Role | None = None) -> list[object]:
+            self.asked.append(partnership_id)
+            return []
+
+    members = Members()
+    letter = LastContact(on=date(2024, 5, 10), channel="letter_received", summary="A letter from the mayor")
+    views = await card_views(
+        [pskov(id=1), pskov(id=2)],
+        Viewer(user_id=5, roles={2: Role.MEMBER}),
+        members,  # type: ignore[arg-type]
+        today=TODAY,
+        default_checkin_days=45,
+        last_contacts={1: letter, 2: letter},
+    )
+    assert [v.is_private for v in views] == [False, True]
+    assert set(members.asked) == {2}
+    public, private = (render_card(v, EN) for v in views)
+    assert "Last contact: May 10, 2024 (letter received)" in public
+    assert "mayor" not in public
+    assert "What they said: A letter from the mayor" in private
+    assert "Next check-in: Jun 9, 2024" in public
