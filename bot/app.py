@@ -15,6 +15,7 @@ from bot.config import Config, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
+from bot.redact import redact_from_logs
 from handlers import basic, contacts, members, privacy, status
 
 log = logging.getLogger(__name__)
@@ -54,12 +55,14 @@ def register_handlers(application: BotApplication) -> None:
 
 def build_application(config: Config, token: str | None = None) -> BotApplication:
     """The bot's Application, configured but not started."""
-    # httpx logs every request URL at INFO, and a Bot API URL contains the bot's token.
+    token = token or config.require_token()
+    redact_from_logs(token)
+    # httpx logs every request URL at INFO; with the token redacted they are still noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     application: BotApplication = (
         Application.builder()
-        .token(token or config.require_token())
+        .token(token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))

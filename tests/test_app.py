@@ -1,0 +1,112 @@
+"""The real application end to end on the offline server: commands, errors, webhook mode, secrets."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.app import build_application, running
+from bot.config import Config, TelegramConfig
+from bot.context import BotContext
+from bot.sandbox import BotApiServer, SandboxUser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_help_answers_through_long_polling(sandbox: BotApiServer, bot: object) -> None:
+    alice = sandbox.user(first_name="Alice", language_code="en")
+    await alice.send("/help")
+    reply = await alice.reply()
+    assert "/start" in reply.text
+
+
+async def test_command_lists_are_published_in_english_and_russian(sandbox: BotApiServer, bot: object) -> None:
+    calls = [call for call in sandbox.journal if call.method == "setMyCommands"]
+    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
+    assert set(by_language) == {None, "ru"}
+    english = {c["command"]: c["description"] for c in by_language[None]}
+    russian = {c["command"]: c["description"] for c in by_language["ru"]}
+    assert set(english) == set(russian)
+    assert "help" in english
+    assert english["help"] != russian["help"]
+
+
+async def test_an_error_is_reported_to_the_admins_and_the_person_hears_back(
+    sandbox: BotApiServer, bot_config: Config, registry: Path, admin: SandboxUser
+) -> None:
+    async def fail(update: Update, context: BotContext) -> None:
+        raise RuntimeError("the printer is on fire")
+
+    application = build_application(bot_config)
+    application.add_handler(CommandHandler("boom", fail), group=-1)
+    olga = sandbox.user(first_name="Olga", language_code="ru")
+    async with running(application, poll_timeout=1):
+        await olga.send("/boom")
+        apology = await olga.reply()
+        report = await admin.reply()
+    assert apology.text.startswith("Извините")
+    assert "RuntimeError: the printer is on fire" in report.text
+
+
+async def test_webhook_mode_receives_updates_with_the_secret_token(
+    sandbox: BotApiServer, bot_config: Config, registry: Path
+) -> None:
+    port = free_port()
+    config = replace(
+        bot_config,
+        telegram=replace(
+            bot_config.telegram,
+            mode="webhook",
+            webhook_url=f"http://127.0.0.1:{port}/sisterbot/hook",
+            listen="127.0.0.1",
+            port=port,
+            secret_token="test-secret-token",
+        ),
+    )
+    alice = sandbox.user(first_name="Alice", language_code="en")
+    async with running(build_application(config)):
+        info = [call for call in sandbox.journal if call.method == "setWebhook"][-1]
+        assert info.params["url"] == f"http://127.0.0.1:{port}/sisterbot/hook"
+        assert info.params["secret_token"] == "test-secret-token"
+        assert not [call for call in sandbox.journal if call.method == "getUpdates"]
+        await alice.send("/help")
+        assert "/start" in (await alice.reply()).text
+
+
+async def test_the_token_never_reaches_the_logs(
+    sandbox: BotApiServer, bot_config: Config, registry: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    alice = sandbox.user(first_name="Alice")
+    async with running(build_application(bot_config), poll_timeout=1):
+        await alice.send("/help")
+        await alice.reply()
+    assert caplog.records
+    secret = sandbox.token.split(":", 1)[1]
+    assert secret not in caplog.text
+
+
+async def test_stopping_closes_the_services(
+    sandbox: BotApiServer, bot_config: Config, registry: Path
+) -> None:
+    application = build_application(bot_config)
+    async with running(application, poll_timeout=1):
+        assert application.bot_data.started
+    assert not application.bot_data.started
+    # Nothing holds the database any more: its write-ahead log was merged back when it closed.
+    assert not bot_config.database_path.with_name(bot_config.database_path.name + "-wal").exists()
+
+
+def test_a_config_for_the_sandbox_needs_no_real_token(sandbox: BotApiServer) -> None:
+    config = Config(telegram=TelegramConfig(token=sandbox.token, base_url=sandbox.base_url))
+    assert config.require_token() == sandbox.token
