@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
 from bot.i18n import Translator, translator
+from storage.contacts import ContactRepository
 from storage.db import Database
 from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
@@ -22,12 +23,18 @@ class Services:
     db: Database
     partnerships: PartnershipRepository
     members: MemberRepository
+    contacts: ContactRepository
 
     @classmethod
     async def open(cls, config: Config) -> Services:
         """Open the database and build the repositories on it."""
         db = await Database.open(config.database_path)
-        return cls(db=db, partnerships=PartnershipRepository(db), members=MemberRepository(db))
+        return cls(
+            db=db,
+            partnerships=PartnershipRepository(db),
+            members=MemberRepository(db),
+            contacts=ContactRepository(db),
+        )
 
     async def close(self) -> None:
         """Close the database."""
@@ -90,8 +97,7 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
 
 
 def reader_of(update: object, context: BotContext) -> Translator:
-    """The translator for the person behind an update: their /language choice, their Telegram language,
-    else the default."""
+    """The translator for the person behind an update: their /language choice, else Telegram's, else ours."""
     if context.chosen_language:
         return translator(context.chosen_language)
     user = update.effective_user if isinstance(update, Update) else None
