@@ -19,6 +19,9 @@ class Limits:
     private_per_second: float = 1.0
     private_burst: float = 3.0
     group_per_minute: float = 20.0
+    # How early a call may come and still pass: absorbs network jitter for a client that paces itself exactly
+    # (PTB's AIORateLimiter is otherwise refused now and then). Overall that is 3 extra in a burst.
+    timing_tolerance: float = 0.1
 
 
 class TokenBucket:
@@ -80,7 +83,7 @@ class FloodControl:
                 chat = TokenBucket(limits.group_per_minute, limits.group_per_minute / 60.0, now)
             self._chats[chat_id] = chat
         wait = max(self._global.wait_time(now), chat.wait_time(now))
-        if wait > 0:
+        if wait > limits.timing_tolerance:
             return max(1, math.ceil(wait))
         self._global.take(now)
         chat.take(now)

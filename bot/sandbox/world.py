@@ -178,7 +178,7 @@ class World:
         target_chat = chat
         if reply_parameters.get("chat_id") is not None:
             target_chat = self.find_chat(reply_parameters["chat_id"])
-        target = target_chat.messages.get(reply_parameters.get("message_id"))  # type: ignore[arg-type]
+        target = target_chat.messages.get(reply_parameters.get("message_id", 0))
         if target is None or reply_parameters.get("message_id") in target_chat.deleted:
             if reply_parameters.get("allow_sending_without_reply"):
                 return None

@@ -18,6 +18,7 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.sandbox import BotApiServer, Limits
 
@@ -257,3 +258,16 @@ async def test_raw_http_shapes_and_encodings(server: BotApiServer) -> None:
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
+
+
+async def test_a_bot_paced_by_ptbs_rate_limiter_is_never_refused(server: BotApiServer) -> None:
+    members = [server.user(first_name=f"Member {n}") for n in range(40)]
+    group = server.group("Roanoke committee", members=members[:2])
+    async with ExtBot(server.token, base_url=server.base_url, rate_limiter=AIORateLimiter()) as paced:
+        # One after the other: when both queue at once, PTB counts a group message before it waits for the
+        # overall limit, so Telegram (and the sandbox) may see the group faster than PTB thinks it sent.
+        await asyncio.gather(*(paced.send_message(group.chat_id, f"notice {n}") for n in range(21)))
+        await asyncio.gather(*(paced.send_message(member.chat_id, "Annual meeting") for member in members))
+
+    assert [call for call in server.journal if not call.ok] == []
+    assert len(group.messages) == 21

@@ -27,10 +27,19 @@ def test_a_group_allows_20_a_minute() -> None:
 
 
 def test_overall_30_a_second_across_chats() -> None:
-    flood = FloodControl(Limits())
+    flood = FloodControl(Limits(timing_tolerance=0))
     assert all(flood.admit(chat, "private", 0.0) is None for chat in range(30))
     assert flood.admit(99, "private", 0.0) == 1
     assert flood.admit(99, "private", 1 / 30) is None, "the overall budget refills continuously"
+
+
+def test_a_call_slightly_early_passes_to_absorb_jitter() -> None:
+    flood = FloodControl(Limits())
+    assert all(flood.admit(chat, "private", 0.0) is None for chat in range(33))
+    assert flood.admit(99, "private", 0.0) == 1
+    group = FloodControl(Limits())
+    assert all(group.admit(-1, "group", 0.0) is None for _ in range(20))
+    assert group.admit(-1, "group", 2.95) is None, "0.05 s early for the 21st group message"
 
 
 def test_a_refused_call_does_not_spend_the_budget() -> None:
