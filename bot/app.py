@@ -13,6 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Config, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
+from bot.conversations import SQLiteConversations
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
@@ -67,6 +68,8 @@ def build_application(config: Config, token: str | None = None) -> BotApplicatio
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        # Only conversation states, in the bot's own database: a restart does not lose anyone's place.
+        .persistence(SQLiteConversations(config.database_path))
         .post_init(open_services)
         .post_shutdown(close_services)
         .build()
