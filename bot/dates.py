@@ -76,7 +76,8 @@ def _clean(text: str) -> str:
     text = re.sub(r"[,]+", " ", text)
     # Russian writes "2022 г." or "2022 года" after a year.
     text = re.sub(r"(\d{4})\s*(?:г\.?|года|год)(?=\s|$)", r"\1", text)
-    return " ".join(text.split()).strip(" .")
+    # Punctuation around a date in a sentence: "today:", "10.04.2022,", "(yesterday)".
+    return " ".join(text.split()).strip(" .:;()")
 
 
 def _make(year: int, month: int, day: int) -> date | None:
