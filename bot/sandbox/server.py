@@ -20,9 +20,9 @@ from bot.sandbox.chats import SandboxMessage
 from bot.sandbox.errors import ApiError, bad_request, forbidden, not_found, too_many_requests, unauthorized
 from bot.sandbox.faults import Fault, FaultPlan
 from bot.sandbox.files import MAX_UPLOAD_BYTES
-from bot.sandbox.http import json_text, read_parameters
 from bot.sandbox.limits import Limits
 from bot.sandbox.methods import HANDLERS, Params
+from bot.sandbox.request_parsing import json_text, read_parameters
 from bot.sandbox.spec import MethodSpec, SpecViolation
 from bot.sandbox.users import SandboxGroup, SandboxUser
 from bot.sandbox.webhook import WebhookSender
