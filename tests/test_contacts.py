@@ -483,3 +483,24 @@ async def test_the_log_stays_out_of_group_chats(bot: BotApplication, sandbox: Bo
     await group.send(alice, "/history")
     await group.no_reply(within=0.5)
     assert [c.summary for c in await logged(bot, pskov)] == ["committee only"]
+
+
+async def test_status_shows_the_logged_contact_as_the_last_contact(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice", language_code="en")
+    stranger = sandbox.user("Stan", language_code="en")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    await add(bot, alice.id, pskov, date(2024, 1, 5), "An older e-mail")
+    await alice.send("/log zoom 2024-02-01 Met the Pskov youth council")
+    await alice.press(await alice.reply(), "Save")
+    await alice.reply()
+
+    await alice.send("/status Pskov")
+    card = (await alice.reply()).text
+    assert "Last contact: Feb 1, 2024 (Zoom)" in card
+    assert "What they said: Met the Pskov youth council" in card  # the committee sees what was said
+    await stranger.send("/status Pskov")
+    public = (await stranger.reply()).text
+    assert "Last contact: Feb 1, 2024 (Zoom)" in public
+    assert "youth council" not in public
