@@ -159,15 +159,19 @@ _AUTHOR = """
     SELECT c.*, TRIM(m.first_name || ' ' || m.last_name) AS author_name
     FROM contacts AS c LEFT JOIN members AS m ON m.id = c.member_id
 """
-# The latest letter sent, when no letter came back from the first day to REPLY_WINDOW_DAYS after it.
+# For each partnership in :ids, its latest letter sent, kept when no letter came back from its day to
+# REPLY_WINDOW_DAYS after it (and not after :today). Each lookup walks the (partnership, date) index back.
 _AWAITING = """
-    SELECT s.* FROM contacts AS s
-    WHERE s.id = (
-        SELECT id FROM contacts
-        WHERE partnership_id = :pid AND channel = 'letter_sent' AND contact_date <= :today
-        ORDER BY contact_date DESC, id DESC LIMIT 1
+    WITH latest AS (
+        SELECT (
+            SELECT id FROM contacts
+            WHERE partnership_id = ids.value AND channel = 'letter_sent' AND contact_date <= :today
+            ORDER BY contact_date DESC, id DESC LIMIT 1
+        ) AS sent_id
+        FROM json_each(:ids) AS ids
     )
-    AND NOT EXISTS (
+    SELECT s.* FROM latest JOIN contacts AS s ON s.id = latest.sent_id
+    WHERE NOT EXISTS (
         SELECT 1 FROM contacts AS r
         WHERE r.partnership_id = s.partnership_id AND r.channel = 'letter_received'
             AND r.contact_date >= s.contact_date
@@ -327,20 +331,13 @@ class ContactRepository:
         Only the latest letter sent counts; it awaits a reply until a letter received is logged dated
         from its day to REPLY_WINDOW_DAYS after it (a letter arriving later answers something else).
         """
-        params = {"pid": partnership_id, "today": today.isoformat()}
-        async with self._db.conn().execute(_AWAITING, params) as cursor:
-            row = await cursor.fetchone()
-        return _contact(row) if row else None
+        return (await self.awaiting_replies([partnership_id], today)).get(partnership_id)
 
     async def awaiting_replies(self, partnership_ids: Iterable[int], today: date) -> dict[int, Contact]:
-        """awaiting_reply for many partnerships; those awaiting none are left out."""
-        found: dict[int, Contact] = {}
-        # One indexed lookup per partnership; a single statement over json_each plans no better.
-        for partnership_id in sorted(set(partnership_ids)):
-            letter = await self.awaiting_reply(partnership_id, today)
-            if letter is not None:
-                found[partnership_id] = letter
-        return found
+        """awaiting_reply for many partnerships in one query; those awaiting none are left out."""
+        params = {"ids": _ids(partnership_ids), "today": today.isoformat()}
+        async with self._db.conn().execute(_AWAITING, params) as cursor:
+            return {row["partnership_id"]: _contact(row) for row in await cursor.fetchall()}
 
     async def summary_of(self, partnership_ids: Iterable[int], today: date) -> dict[int, ContactSummary]:
         """Everything the status card derives from the log, for many partnerships at once."""
