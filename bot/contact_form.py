@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -97,8 +98,8 @@ def channel_from(words: list[str]) -> tuple[Channel, int] | None:
 
 
 def clean_summary(text: str) -> str:
-    """A summary as stored: surrounding blanks trimmed, inner line breaks kept."""
-    return text.strip()
+    """A summary as stored: control characters dropped (SQLite ends a text at NUL), blanks trimmed."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
 
 def parse_participants(text: str) -> int | None:

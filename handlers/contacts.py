@@ -537,6 +537,9 @@ async def summary_typed(update: Update, context: BotContext) -> int:
         return step
     _user, message = sender(update)
     summary = clean_summary(message.text or "")
+    if not summary:
+        await _send(message, step.t.gettext("Please write in words what happened."))
+        return TYPING_SUMMARY
     if len(summary) > SUMMARY_LIMIT:
         await _send(
             message,

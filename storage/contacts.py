@@ -101,6 +101,8 @@ def validate(fields: ContactFields, *, today: date) -> None:
     summary = fields.summary.strip()
     if not summary or len(summary) > SUMMARY_LIMIT:
         raise InvalidContact(f"a summary must have 1 to {SUMMARY_LIMIT} characters")
+    if "\x00" in summary:
+        raise InvalidContact("a summary must not contain NUL, where SQLite would end the text")
     if fields.participants is not None and not 1 <= fields.participants <= MAX_PARTICIPANTS:
         raise InvalidContact(f"participants must be between 1 and {MAX_PARTICIPANTS}")
     if not date(EARLIEST_YEAR, 1, 1) <= fields.contact_date <= today:

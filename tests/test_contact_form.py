@@ -48,6 +48,8 @@ TODAY = date(2024, 3, 15)
         ("zoom", LineProblem.NO_DATE),
         ("zoom soon hi", LineProblem.NO_DATE),
         ("zoom today", LineProblem.NO_SUMMARY),
+        ("ZOOM TODAY \x00", LineProblem.NO_SUMMARY),  # found by the property test: SQLite ends text at NUL
+        ("zoom today a\x00b\x07\nc", ContactLine(Channel.ZOOM, TODAY, "ab\nc")),
         ("zoom today " + "x" * (SUMMARY_LIMIT + 1), LineProblem.TOO_LONG),
     ],
 )

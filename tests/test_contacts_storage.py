@@ -286,3 +286,11 @@ async def test_the_log_is_indexed_for_the_questions_asked_of_it(tmp_path: Path) 
             assert "TEMP B-TREE" not in plan, (name, plan)
     finally:
         conn.close()
+
+
+async def test_a_summary_with_nul_is_refused_before_sqlite_would_cut_it(
+    contacts: ContactRepository, members: MemberRepository, pskov: int
+) -> None:
+    with pytest.raises(InvalidContact):
+        await contacts.add(ALICE, zoom(pskov, TODAY, "before\x00after"), today=TODAY)
+    assert await contacts.count(pskov) == 0
