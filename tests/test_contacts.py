@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import time_machine
 
 from bot.app import build_application, running
 from bot.config import Config
@@ -504,3 +506,19 @@ async def test_status_shows_the_logged_contact_as_the_last_contact(
     public = (await stranger.reply()).text
     assert "Last contact: Feb 1, 2024 (Zoom)" in public
     assert "youth council" not in public
+
+
+async def test_today_and_yesterday_are_the_members_own(bot: BotApplication, sandbox: BotApiServer) -> None:
+    alice = sandbox.user("Alice", language_code="en")
+    kenji = sandbox.user("Kenji", language_code="en")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    await seat(bot, kenji, PSKOV, Role.MEMBER)
+    await services_of(bot).members.set_timezone(kenji.id, "Asia/Tokyo")
+    # 03:00 UTC: the 14th in New York (the network's default timezone), already the 15th in Tokyo.
+    with time_machine.travel(datetime(2024, 3, 15, 3, 0, tzinfo=UTC), tick=True):
+        for user in (alice, kenji):
+            await user.send("/log phone today A call")
+            await user.press(await user.reply(), "Save")
+            await user.reply()
+    dates = {c.member_id: c.contact_date for c in await logged(bot, pskov)}
+    assert dates == {alice.id: date(2024, 3, 14), kenji.id: date(2024, 3, 15)}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import DateProblem, check_contact_date, parse_date, read_contact_date
+from bot.dates import DateProblem, check_contact_date, parse_date, read_contact_date, today_in
 
 TODAY = date(2024, 3, 15)
 
@@ -104,3 +105,11 @@ def test_an_accepted_contact_date_is_always_possible(
         assert check_contact_date(value, today, established) is None
         assert date(1950, 1, 1) <= value <= today
         assert established is None or value.year >= established
+
+
+def test_today_is_the_members_own_day() -> None:
+    # 03:00 UTC: still the 14th in New York (the network's default), already the 15th in Tokyo.
+    with time_machine.travel(datetime(2024, 3, 15, 3, 0, tzinfo=UTC), tick=False):
+        assert today_in(None, "America/New_York") == date(2024, 3, 14)
+        assert today_in("Asia/Tokyo", "America/New_York") == date(2024, 3, 15)
+        assert today_in("Not/A_Zone", "America/New_York") == date(2024, 3, 14)
