@@ -522,3 +522,17 @@ async def test_today_and_yesterday_are_the_members_own(bot: BotApplication, sand
             await user.reply()
     dates = {c.member_id: c.contact_date for c in await logged(bot, pskov)}
     assert dates == {alice.id: date(2024, 3, 14), kenji.id: date(2024, 3, 15)}
+
+
+async def test_history_in_russian(bot: BotApplication, sandbox: BotApiServer) -> None:
+    nina = sandbox.user("Нина", language_code="ru")
+    pskov = await seat(bot, nina, PSKOV, Role.MEMBER)
+    await add(bot, None, pskov, date(2024, 1, 7), "Письмо от мэрии")
+    await nina.send("/history")
+    page = await nina.reply()
+    assert page.text.splitlines()[:2] == [
+        "История контактов: Roanoke – Pskov",
+        "1 контакт записан, страница 1 из 1",
+    ]
+    assert "7 янв. 2024\u202fг. · Электронная почта · бывший участник" in page.text
+    assert page.buttons == [["➕ Записать контакт"]]
