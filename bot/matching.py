@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from unidecode import unidecode
@@ -13,11 +14,12 @@ from storage.records import Partnership
 
 # A name at least this similar (0-100) is taken as meant; below it, it is only offered as a suggestion.
 MATCH_SCORE = 80.0
-SUGGEST_SCORE = 55.0
+SUGGEST_SCORE = 65.0
 # How much a match on a region or country counts against a match on the place itself.
 REGION_WEIGHT = 0.9
 COUNTRY_WEIGHT = 0.85
 WORD_WEIGHT = 0.95
+SOUND_WEIGHT = 0.9
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -45,10 +47,11 @@ _RUSSIAN_ENDINGS = (
 _QUESTION_TEXT = """
     what whats is are was were the a an of about how hows doing going status state tell me please show
     give on for with our my last latest contact contacts partnership partnerships sister city cities when
-    did we us news any update updates there s
+    did we us news any update updates there s from up things in still active paused suspended terminated
+    happening new hear heard
     что как какой какая каков какие дела у с со статус состояние там когда был была было последний
     последняя контакт контакты партнерство партнёрство партнерства побратим побратимы город городом
-    с нашим наш наши расскажи покажи пожалуйста ли новости и в
+    с нашим наш наши расскажи покажи пожалуйста ли новости и в из про слышно нового ещё еще активно
     """
 _QUESTION_WORDS = frozenset(_QUESTION_TEXT.split())
 
@@ -61,28 +64,47 @@ class MatchResult:
     suggestions: list[str]
 
 
+@lru_cache(maxsize=65536)
 def normalize(text: str) -> str:
     """Lower-case ASCII words: accents dropped, Cyrillic transliterated, punctuation to spaces."""
     return _NON_WORD.sub(" ", unidecode(text).lower()).strip()
 
 
-def _variants(query: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """One way of reading what was typed; Russian spellings are also compared by sound."""
+
+    text: str
+    by_sound: bool
+
+
+def _variants(query: str) -> list[_Variant]:
     """The query and, for Russian words in another case, their stems: "Псковом" -> "Псков"."""
-    words = query.split()
-    variants = [normalize(query)]
-    if _CYRILLIC.search(query):
+    cyrillic = bool(_CYRILLIC.search(query))
+    texts = [normalize(query)]
+    if cyrillic:
         stemmed = []
-        for word in words:
+        for word in query.split():
             lower = word.lower()
             ending = next((e for e in _RUSSIAN_ENDINGS if lower.endswith(e) and len(lower) - len(e) >= 3), "")
             stemmed.append(word[: len(word) - len(ending)] if ending else word)
-        variants.append(normalize(" ".join(stemmed)))
-    return [v for v in dict.fromkeys(variants) if v]
+        texts.append(normalize(" ".join(stemmed)))
+    return [_Variant(text, cyrillic) for text in dict.fromkeys(texts) if text]
 
 
-def _similarity(query: str, name: str) -> float:
-    """How well a normalized query names a normalized place: whole name, or one long word of it."""
+def _skeleton(text: str) -> str:
+    """Consonants only, doubled ones once: "durham" and "darem" (Дарем) both give "drm"."""
+    consonants = re.sub(r"[aeiouyhw ]", "", text)
+    return re.sub(r"(.)\1+", r"\1", consonants)
+
+
+def _similarity(variant: _Variant, name: str) -> float:
+    """How well a reading of the query names a normalized place: whole name, or one long word of it."""
+    query = variant.text
     best = fuzz.ratio(query, name)
+    if variant.by_sound and len(query) >= 4:
+        # A Russian spelling of an English name transliterates back loosely; its consonants survive.
+        best = max(best, fuzz.ratio(_skeleton(query), _skeleton(name)) * SOUND_WEIGHT)
     if " " not in query:
         for word in name.split():
             if len(word) >= 4:
@@ -109,48 +131,49 @@ def _split_state(query: str) -> tuple[str, str | None]:
 
 
 def _split_pair(query: str) -> list[str]:
-    """ "Roanoke – Pskov", "Roanoke-Pskov", "Roanoke and Pskov" -> both sides."""
+    """ "Roanoke – Pskov", "Roanoke, VA – Pskov", "Roanoke and Pskov" -> both sides, states dropped."""
     parts = re.split(r"\s*(?:[–—]|\s-\s|\band\b|\bи\b|/)\s*", query)
-    return [p for p in parts if p.strip()]
+    sides = [p for p in parts if p.strip()]
+    return [_split_state(side)[0] for side in sides] if len(sides) == 2 else sides
 
 
-def _score(partnership: Partnership, query_variants: list[str]) -> float:
+def _score(partnership: Partnership, variants: list[_Variant]) -> float:
     return max(
-        (
-            _similarity(variant, name) * weight
-            for variant in query_variants
-            for name, weight in _names(partnership)
-        ),
+        (_similarity(variant, name) * weight for variant in variants for name, weight in _names(partnership)),
         default=0.0,
     )
 
 
-def _ranked(candidates: Sequence[Partnership], sides: list[str]) -> list[tuple[float, Partnership]]:
+Scored = list[tuple[float, Partnership]]
+
+
+def _ranked(candidates: Sequence[Partnership], sides: list[str]) -> Scored:
     """Partnerships with their score, best first; a pair of names must match on both sides."""
-    scored = [
-        (
-            min(_score(p, _variants(side)) for side in sides)
-            if len(sides) == 2
-            else _score(p, _variants(" ".join(sides))),
-            p,
-        )
-        for p in candidates
-    ]
+    if len(sides) == 2:
+        first, second = _variants(sides[0]), _variants(sides[1])
+        scored = [(min(_score(p, first), _score(p, second)), p) for p in candidates]
+    else:
+        variants = _variants(" ".join(sides))
+        scored = [(_score(p, variants), p) for p in candidates]
     scored.sort(key=lambda item: (-item[0], item[1].us_name, item[1].partner_name))
     return scored
 
 
-def _top(scored: list[tuple[float, Partnership]]) -> float:
+def _top(scored: Scored) -> float:
     return scored[0][0] if scored else 0.0
 
 
-def _ranked_place(candidates: Sequence[Partnership], place: str) -> list[tuple[float, Partnership]]:
+def _ranked_place(candidates: Sequence[Partnership], place: str) -> Scored:
     scored = _ranked(candidates, _split_pair(place))
-    if _top(scored) < MATCH_SCORE and "-" in place:
-        # "Roanoke-Pskov" is a pair, but "Saint-Lô" is one name: try the hyphen as a separator second.
-        by_hyphen = _ranked(candidates, [side for side in place.split("-") if side.strip()])
-        if _top(by_hyphen) > _top(scored):
-            return by_hyphen
+    if _top(scored) >= MATCH_SCORE:
+        return scored
+    # Not one name: perhaps a pair written without a dash ("Roanoke Pskov", "Roanoke-Pskov"),
+    # but "Saint-Lô" is one name, which is why these come second.
+    words = place.replace("-", " ").split()
+    for cut in range(1, min(len(words), 6)):
+        by_words = _ranked(candidates, [" ".join(words[:cut]), " ".join(words[cut:])])
+        if _top(by_words) > _top(scored):
+            scored = by_words
     return scored
 
 
@@ -162,7 +185,7 @@ def match_partnerships(query: str, partnerships: Sequence[Partnership], *, limit
     place, state = _split_state(query)
     in_state = [p for p in partnerships if p.us_state == state]
     scored = _ranked_place(in_state, place) if in_state else []
-    if not scored or scored[0][0] < MATCH_SCORE:
+    if _top(scored) < MATCH_SCORE:
         # No such place in that state (or no state given): the whole registry, and "NC" may be part of a name.
         scored = max(_ranked_place(partnerships, place), _ranked_place(partnerships, query), key=_top)
     top = _top(scored)
@@ -171,26 +194,25 @@ def match_partnerships(query: str, partnerships: Sequence[Partnership], *, limit
         matches = [p for score, p in scored if score >= max(MATCH_SCORE, top - 5)]
         return MatchResult(matches[:limit], [])
     suggestions: list[str] = []
+    # A suggestion must look like what was typed; sounding alike is too loose to offer a name unasked.
+    variants = [_Variant(variant.text, by_sound=False) for variant in _variants(place)]
     for score, partnership in scored:
         if score < SUGGEST_SCORE or len(suggestions) >= 3:
             break
         for name in (partnership.us_name, partnership.partner_name):
-            if name not in suggestions and _score_name(place, name) >= SUGGEST_SCORE:
+            close = max(_similarity(variant, normalize(name)) for variant in variants)
+            if name not in suggestions and close >= SUGGEST_SCORE:
                 suggestions.append(name)
     return MatchResult([], suggestions[:3])
 
 
-def _score_name(query: str, name: str) -> float:
-    return max(_similarity(variant, normalize(name)) for variant in _variants(query))
-
-
 def extract_place(question: str) -> str | None:
     """The place a free-text question asks about ("how is Roanoke doing?" -> "Roanoke"), if any."""
-    words = re.findall(r"[\w'’-]+|,", question)
+    words = re.findall(r"[\w'’-]+|,|[–—]", question)
     kept = [w for w in words if w.lower().replace("’", "'").removesuffix("'s") not in _QUESTION_WORDS]
-    while kept and kept[0] == ",":
+    while kept and kept[0] in ",–—":
         kept.pop(0)
-    while kept and kept[-1] == ",":
+    while kept and kept[-1] in ",–—":
         kept.pop()
     if not kept:
         return None
