@@ -17,7 +17,7 @@ from bot.conversations import SQLiteConversations
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
-from handlers import basic, contacts, members, privacy, status
+from handlers import basic, contacts, members, privacy, roles, status
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,11 @@ async def close_services(application: BotApplication) -> None:
 
 def register_handlers(application: BotApplication) -> None:
     """Every handler of every module, in the order updates are offered to them."""
-    # Order matters: conversations that wait for typed text (registration, /log) come before the status
-    # module, whose last handler answers any other text; basic's /start and /help come first.
+    # Order matters: conversations that wait for typed text (registration with /start, /log) come before
+    # the status module, whose last handlers answer any other text and any button nobody else claimed.
     application.add_handlers(basic.handlers())
     application.add_handlers(members.handlers())
+    application.add_handlers(roles.handlers())
     application.add_handlers(privacy.handlers())
     application.add_handlers(contacts.handlers())
     application.add_handlers(status.handlers())

@@ -26,7 +26,6 @@ from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.matching import match_partnerships
 from bot.permissions import Action, approvers_for, viewer_for
-from handlers import roles
 from handlers.person import (
     buttons,
     named,
@@ -392,6 +391,4 @@ def handlers() -> list[BaseHandler[Update, BotContext, Any]]:
         CallbackQueryHandler(stale_choice, pattern=r"^join:none$"),
         CallbackQueryHandler(decide, pattern=r"^join:"),
         ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER),
-        # Staff and coordinator commands live in their own module; registered here, next to registration.
-        *roles.handlers(),
     ]
