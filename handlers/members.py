@@ -173,6 +173,13 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+async def another_command(update: Update, context: BotContext) -> int:
+    """Another command ends the registration, then is handled as if no registration had been open."""
+    # Left open, the registration would take the next thing typed (a /log summary, say) for a city.
+    await context.application.update_queue.put(update)
+    return ConversationHandler.END
+
+
 async def none_of_these(update: Update, context: BotContext) -> int:
     """The offered partnerships were not theirs: ask again."""
     _user, query, _data = presser(update)
@@ -370,7 +377,7 @@ def registration() -> ConversationHandler[BotContext]:
                     CallbackQueryHandler(just_looking, pattern=r"^join:look$"),
                 ]
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, another_command)],
             allow_reentry=True,
             # Someone who walks away mid-registration must not have their next words taken for a city.
             conversation_timeout=REGISTRATION_TIMEOUT,

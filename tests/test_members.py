@@ -463,3 +463,23 @@ async def test_every_restricted_command_by_every_role(
         "decide join": await members.membership(dave.id, pskov) is not None,
     }
     assert changed[action] == allowed
+
+
+async def test_another_command_ends_a_waiting_registration(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    """Someone who left /join waiting for a city and then logs a contact gets the contact logged."""
+    alice = sandbox.user("Alice")
+    await seat(bot, alice, PSKOV, Role.MEMBER)
+    await alice.send("/join")
+    await alice.reply()
+    await alice.send("/log")
+    channels = await alice.reply()
+    assert channels.text == "How were you in touch?"
+    await alice.press(channels, "Phone")
+    await alice.press(await alice.reply(), "Today")
+    await alice.reply()
+    await alice.send("Talked with the Pskov library")
+    people = await alice.reply()
+    assert people.buttons == [["Skip"]]
+    assert not [m for m in alice.messages if "Which of these is your committee" in m.text]
