@@ -62,6 +62,15 @@ class LastContact:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactLog:
+    """What the contact log says of a partnership: never typed on the card, always derived."""
+
+    last: LastContact | None
+    recent_count: int  # contacts dated in the last 90 days
+    awaiting_reply_since: date | None  # a letter sent, with no letter received within 60 days of it
+
+
+@dataclass(frozen=True, slots=True)
 class Committee:
     """Who keeps the partnership alive: committee only."""
 
@@ -80,6 +89,8 @@ class CardView:
     today: date
     committee: Committee | None = None
     contact_summary: str | None = None
+    recent_contacts: int = 0
+    awaiting_reply_since: date | None = None
 
     @classmethod
     def build(
@@ -89,10 +100,11 @@ class CardView:
         include_private: bool,
         today: date,
         default_checkin_days: int,
-        last_contact: LastContact | None = None,
+        log: ContactLog | None = None,
         committee: Committee | None = None,
     ) -> CardView:
         """The card for a reader; the one place that drops what is private when they may not see it."""
+        last_contact = log.last if log else None
         return cls(
             partnership=partnership,
             last_contact_on=last_contact.on if last_contact else None,
@@ -101,6 +113,8 @@ class CardView:
             today=today,
             committee=committee if include_private else None,
             contact_summary=(last_contact.summary or None) if include_private and last_contact else None,
+            recent_contacts=log.recent_count if log else 0,
+            awaiting_reply_since=log.awaiting_reply_since if log else None,
         )
 
     @property
@@ -133,7 +147,7 @@ async def card_views(
     *,
     today: date,
     default_checkin_days: int,
-    last_contacts: Mapping[int, LastContact] | None = None,
+    logs: Mapping[int, ContactLog] | None = None,
 ) -> list[CardView]:
     """The cards for one reader (None: anyone, as in a shared inline message), reading only what they may."""
     views = []
@@ -146,7 +160,7 @@ async def card_views(
                 include_private=include_private,
                 today=today,
                 default_checkin_days=default_checkin_days,
-                last_contact=(last_contacts or {}).get(partnership.id),
+                log=(logs or {}).get(partnership.id),
                 committee=committee,
             )
         )
@@ -181,6 +195,19 @@ def render_card(view: CardView, t: Translator) -> str:
     if p.established_year:
         lines.append(e(t.gettext("Partners since: {year}").format(year=p.established_year)))
     lines.append(e(_last_contact_line(view, t)))
+    if view.last_contact_on is not None:
+        lines.append(
+            e(
+                t.ngettext(
+                    "{count} contact in the last 90 days",
+                    "{count} contacts in the last 90 days",
+                    view.recent_contacts,
+                ).format(count=t.number(view.recent_contacts))
+            )
+        )
+    if view.awaiting_reply_since is not None:
+        line = t.gettext("Awaiting a reply to the letter sent on {date}")
+        lines.append(e(line.format(date=t.date(view.awaiting_reply_since))))
     if view.contact_summary:
         summary = _shorten(view.contact_summary, NOTE_LIMIT)
         lines.append(e(t.gettext("What they said: {summary}").format(summary=summary)))

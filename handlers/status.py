@@ -27,7 +27,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.cards import LastContact, card_views, render_card, render_cards, status_line
+from bot.cards import ContactLog, LastContact, card_views, render_card, render_cards, status_line
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.matching import MatchResult, extract_place, match_partnerships
@@ -81,10 +81,17 @@ async def _reader(message: Message, update: Update, context: BotContext) -> View
     return await viewer_for(user.id, context.services.members, context.config.admins)
 
 
-async def _last_contacts(partnerships: Sequence[Partnership], context: BotContext) -> dict[int, LastContact]:
-    """The latest logged contact of each partnership, from the contact log (one query for all)."""
-    found = await context.services.contacts.last_contacts(p.id for p in partnerships)
-    return {pid: LastContact(c.contact_date, c.channel.value, c.summary) for pid, c in found.items()}
+async def _contact_logs(partnerships: Sequence[Partnership], context: BotContext) -> dict[int, ContactLog]:
+    """What the contact log says of each partnership: last contact, recent count, a letter awaiting reply."""
+    found = await context.services.contacts.summary_of((p.id for p in partnerships), _today())
+    return {
+        pid: ContactLog(
+            last=LastContact(s.last.contact_date, s.last.channel.value, s.last.summary) if s.last else None,
+            recent_count=s.recent_count,
+            awaiting_reply_since=s.awaiting_reply.contact_date if s.awaiting_reply else None,
+        )
+        for pid, s in found.items()
+    }
 
 
 async def _send_cards(
@@ -98,7 +105,7 @@ async def _send_cards(
         context.services.members,
         today=_today(),
         default_checkin_days=context.config.defaults.checkin_days,
-        last_contacts=await _last_contacts(partnerships, context),
+        logs=await _contact_logs(partnerships, context),
     )
     for text in render_cards(views, t):
         await message.reply_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
@@ -276,7 +283,7 @@ async def inline(update: Update, context: BotContext) -> None:
         context.services.members,
         today=_today(),
         default_checkin_days=context.config.defaults.checkin_days,
-        last_contacts=await _last_contacts(found, context),
+        logs=await _contact_logs(found, context),
     )
     results = [
         InlineQueryResultArticle(

@@ -14,7 +14,7 @@ from storage.partnerships import utc_now
 
 SUMMARY_LIMIT = 1000  # characters; a contact is a note, not a report
 MAX_PARTICIPANTS = 100_000
-REPLY_WINDOW_DAYS = 60  # a letter received this long after one was sent counts as its reply (in _AWAITING)
+REPLY_WINDOW_DAYS = 60  # a letter sent this long ago with no letter received since awaits a reply (_AWAITING)
 EARLIEST_YEAR = 1950  # anything older is a typing mistake, not a contact
 RECENT_DAYS = 90  # "contacts in the last 90 days" on the status card
 
@@ -161,8 +161,8 @@ _AUTHOR = """
     SELECT c.*, TRIM(m.first_name || ' ' || m.last_name) AS author_name
     FROM contacts AS c LEFT JOIN members AS m ON m.id = c.member_id
 """
-# For each partnership in :ids, its latest letter sent, kept when no letter came back from its day to
-# REPLY_WINDOW_DAYS after it (and not after :today). Each lookup walks the (partnership, date) index back.
+# For each partnership in :ids, its latest letter sent, if REPLY_WINDOW_DAYS have passed since it without a
+# letter received dated on or after its day. Each lookup walks the (partnership, date) index back.
 _AWAITING = """
     WITH latest AS (
         SELECT (
@@ -173,11 +173,11 @@ _AWAITING = """
         FROM json_each(:ids) AS ids
     )
     SELECT s.* FROM latest JOIN contacts AS s ON s.id = latest.sent_id
-    WHERE NOT EXISTS (
+    WHERE s.contact_date <= date(:today, :window)
+    AND NOT EXISTS (
         SELECT 1 FROM contacts AS r
         WHERE r.partnership_id = s.partnership_id AND r.channel = 'letter_received'
-            AND r.contact_date >= s.contact_date
-            AND r.contact_date <= MIN(date(s.contact_date, '+60 days'), :today)
+            AND r.contact_date >= s.contact_date AND r.contact_date <= :today
     )
 """
 
@@ -328,16 +328,20 @@ class ContactRepository:
             return {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
 
     async def awaiting_reply(self, partnership_id: int, today: date) -> Contact | None:
-        """The letter sent that still awaits a reply, if any.
+        """The letter sent that has waited REPLY_WINDOW_DAYS for a reply, if any.
 
-        Only the latest letter sent counts; it awaits a reply until a letter received is logged dated
-        from its day to REPLY_WINDOW_DAYS after it (a letter arriving later answers something else).
+        Only the latest letter sent counts; mail is slow, so it is flagged only once REPLY_WINDOW_DAYS have
+        passed with no letter received dated on or after its day, and a reply logged later clears it.
         """
         return (await self.awaiting_replies([partnership_id], today)).get(partnership_id)
 
     async def awaiting_replies(self, partnership_ids: Iterable[int], today: date) -> dict[int, Contact]:
         """awaiting_reply for many partnerships in one query; those awaiting none are left out."""
-        params = {"ids": _ids(partnership_ids), "today": today.isoformat()}
+        params = {
+            "ids": _ids(partnership_ids),
+            "today": today.isoformat(),
+            "window": f"-{REPLY_WINDOW_DAYS} days",
+        }
         async with self._db.conn().execute(_AWAITING, params) as cursor:
             return {row["partnership_id"]: _contact(row) for row in await cursor.fetchall()}
 

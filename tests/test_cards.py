@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from bot.cards import (
     CardView,
     Committee,
+    ContactLog,
     LastContact,
     card_views,
     may_see_private,
@@ -25,6 +26,7 @@ EN = translator("en")
 RU = translator("ru")
 COMMITTEE = Committee(coordinators=("Carol Coordinator",), member_count=3)
 CONTACT = LastContact(on=date(2024, 5, 1), channel="zoom", summary="Youth council, 12 people")
+LOG = ContactLog(CONTACT, recent_count=3, awaiting_reply_since=None)
 
 
 def pskov(**changes: object) -> Partnership:
@@ -71,7 +73,7 @@ def test_the_public_card_shows_both_sides_status_reason_and_year() -> None:
 
 
 def test_the_public_card_hides_the_committee_and_what_contacts_said() -> None:
-    card = view(include_private=False, last_contact=CONTACT)
+    card = view(include_private=False, log=LOG)
     text = render_card(card, EN)
     assert not card.is_private
     assert "Carol" not in text
@@ -81,7 +83,7 @@ def test_the_public_card_hides_the_committee_and_what_contacts_said() -> None:
 
 
 def test_the_committee_sees_coordinators_member_count_and_what_was_said() -> None:
-    text = render_card(view(include_private=True, last_contact=CONTACT), EN)
+    text = render_card(view(include_private=True, log=LOG), EN)
     assert "Coordinators: Carol Coordinator" in text
     assert "3 members on the committee" in text
     assert "What they said: Youth council, 12 people" in text
@@ -97,7 +99,7 @@ def test_who_may_see_the_private_part_is_decided_by_permissions() -> None:
 
 
 def test_the_card_in_russian() -> None:
-    text = render_card(view(include_private=True, last_contact=CONTACT), RU).replace("\u202f", " ")
+    text = render_card(view(include_private=True, log=LOG), RU).replace("\u202f", " ")
     assert "Россия" in text
     assert "Статус: действует с 7 мар. 2022 г." in text
     assert "Последний контакт: 1 мая 2024 г. (Zoom)" in text
@@ -121,7 +123,7 @@ def test_only_active_and_paused_partnerships_have_a_checkin() -> None:
 
 def test_a_checkin_in_the_past_is_shown_as_overdue() -> None:
     assert "Check-in overdue since Feb 9, 2024" in render_card(view(include_private=False), EN)
-    text = render_card(view(include_private=False, last_contact=CONTACT), EN)
+    text = render_card(view(include_private=False, log=LOG), EN)
     assert "Next check-in: May 31, 2024" in text
 
 
@@ -177,7 +179,7 @@ async def test_card_views_take_the_last_contacts_and_read_the_committee_only_for
         members,  # type: ignore[arg-type]
         today=TODAY,
         default_checkin_days=45,
-        last_contacts={1: letter, 2: letter},
+        logs={1: ContactLog(letter, 1, None), 2: ContactLog(letter, 1, None)},
     )
     assert [v.is_private for v in views] == [False, True]
     assert set(members.asked) == {2}
@@ -186,3 +188,16 @@ async def test_card_views_take_the_last_contacts_and_read_the_committee_only_for
     assert "mayor" not in public
     assert "What they said: A letter from the mayor" in private
     assert "Next check-in: Jun 9, 2024" in public
+
+
+def test_the_card_counts_recent_contacts_and_shows_a_letter_awaiting_reply() -> None:
+    letter = LastContact(on=date(2024, 5, 1), channel="letter_sent", summary="To the mayor")
+    log = ContactLog(letter, recent_count=1, awaiting_reply_since=date(2024, 5, 1))
+    text = render_card(view(include_private=False, log=log), EN)
+    assert "1 contact in the last 90 days" in text
+    assert "Awaiting a reply to the letter sent on May 1, 2024" in text
+    russian = render_card(view(include_private=False, log=LOG), RU)
+    assert "3 контакта за последние 90 дней" in russian
+    assert "Awaiting" not in render_card(view(include_private=False, log=LOG), EN)
+    # With nothing logged there is nothing to count.
+    assert "in the last 90 days" not in render_card(view(include_private=False), EN)

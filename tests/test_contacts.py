@@ -508,6 +508,33 @@ async def test_status_shows_the_logged_contact_as_the_last_contact(
     assert "youth council" not in public
 
 
+async def test_the_card_counts_recent_contacts_and_waits_for_a_reply_to_a_letter(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice", language_code="en")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    sent_on = today() - timedelta(days=70)
+    await alice.send(f"/log letter-sent {sent_on.isoformat()} Wrote to the mayor of Pskov")
+    card = await alice.reply()
+    assert "How: Letter sent" in card.text
+    await alice.press(card, "Save")
+    await alice.reply()
+    await add(bot, alice.id, pskov, today() - timedelta(days=3), "A call")
+
+    await alice.send("/status Pskov")
+    text = (await alice.reply()).text
+    assert "2 contacts in the last 90 days" in text  # the letter (70 days ago) and the call
+    assert f"Awaiting a reply to the letter sent on {sent_on:%b} {sent_on.day}, {sent_on.year}" in text
+
+    await alice.send(f"/log letter-received {today().isoformat()} The mayor wrote back")
+    await alice.press(await alice.reply(), "Save")
+    await alice.reply()
+    await alice.send("/status Pskov")
+    text = (await alice.reply()).text
+    assert "3 contacts in the last 90 days" in text
+    assert "Awaiting a reply" not in text
+
+
 async def test_today_and_yesterday_are_the_members_own(bot: BotApplication, sandbox: BotApiServer) -> None:
     alice = sandbox.user("Alice", language_code="en")
     kenji = sandbox.user("Kenji", language_code="en")

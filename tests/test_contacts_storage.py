@@ -198,9 +198,9 @@ async def test_last_contact_and_recent_count_are_derived_from_the_log(
 
 @pytest.mark.parametrize(
     ("received_after", "awaiting"),
-    [(None, True), (0, False), (30, False), (60, False), (61, True), (-1, True)],
+    [(None, True), (0, False), (30, False), (60, False), (61, False), (-1, True)],
 )
-async def test_a_letter_sent_awaits_a_reply_received_within_60_days(
+async def test_a_letter_sent_with_no_letter_received_since_awaits_a_reply(
     contacts: ContactRepository,
     members: MemberRepository,
     pskov: int,
@@ -219,6 +219,16 @@ async def test_a_letter_sent_awaits_a_reply_received_within_60_days(
     assert (pskov in await contacts.awaiting_replies([pskov], TODAY)) is awaiting
 
 
+async def test_a_letter_is_awaited_only_after_60_days_without_a_reply(
+    contacts: ContactRepository, members: MemberRepository, pskov: int
+) -> None:
+    await contacts.add(
+        ALICE, zoom(pskov, TODAY - timedelta(days=59), "sent", Channel.LETTER_SENT), today=TODAY
+    )
+    assert await contacts.awaiting_reply(pskov, TODAY) is None
+    assert await contacts.awaiting_reply(pskov, TODAY + timedelta(days=1)) is not None
+
+
 async def test_only_the_latest_letter_sent_awaits_a_reply(
     contacts: ContactRepository, members: MemberRepository, pskov: int
 ) -> None:
@@ -226,7 +236,7 @@ async def test_only_the_latest_letter_sent_awaits_a_reply(
     await contacts.add(ALICE, zoom(pskov, date(2024, 2, 1), "reply", Channel.LETTER_RECEIVED), today=TODAY)
     assert await contacts.awaiting_reply(pskov, TODAY) is None
     await contacts.add(ALICE, zoom(pskov, date(2024, 6, 1), "second", Channel.LETTER_SENT), today=TODAY)
-    letter = await contacts.awaiting_reply(pskov, TODAY)
+    letter = await contacts.awaiting_reply(pskov, date(2024, 8, 1))
     assert letter is not None
     assert letter.summary == "second"
 
