@@ -31,11 +31,19 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 MEMBER_HELP: tuple[tuple[str, str], ...] = (
     ("start", N_("Lists your committees")),
     ("status", N_("Shows your partnership's card with its committee")),
+    ("log", N_("Log a contact with your partner city: a Zoom call, a letter, a visit")),
+    ("history", N_("Your partnership's contacts, newest first; edit or delete your own")),
+)
+# Published in the command menu as well: most people who open the bot sit on a committee.
+MENU_EXTRAS: tuple[tuple[str, str], ...] = (
+    ("log", N_("Log a contact with your partner city")),
+    ("history", N_("Contacts logged for your partnership")),
 )
 COORDINATOR_HELP: tuple[tuple[str, str], ...] = (
     ("", N_("I send you requests to join your committees, with Approve and Decline buttons")),
 )
 STAFF_HELP: tuple[tuple[str, str], ...] = (
+    ("history", N_("partnership: any partnership's contacts; log for it or delete entries")),
     ("coordinator", N_("@username partnership: make someone a committee's coordinator")),
     ("uncoordinator", N_("@username partnership: take a coordinator's role away")),
     ("", N_("You decide requests to join committees that have no coordinator")),
@@ -59,7 +67,7 @@ class HelpSection:
 
 def bot_commands(t: Translator) -> list[BotCommand]:
     """The command list in one language."""
-    return [BotCommand(name, t.gettext(description)) for name, description in COMMANDS]
+    return [BotCommand(name, t.gettext(description)) for name, description in COMMANDS + MENU_EXTRAS]
 
 
 def help_sections(viewer: Viewer) -> list[HelpSection]:

@@ -177,6 +177,7 @@ async def test_help_shows_what_each_role_can_do(bot: BotApplication, sandbox: Bo
     assert [section for section in SECTIONS if section in text] == HELP_BY_ROLE[who]
     assert ("/promote" in text) == (who is Who.ADMIN)
     assert ("/coordinator" in text) == (who in (Who.STAFF, Who.ADMIN))
+    assert ("/log - Log a contact" in text) == (who in (Who.OTHER_MEMBER, Who.MEMBER, Who.COORDINATOR))
     assert "/forgetme" in text
 
 
@@ -193,6 +194,8 @@ async def test_the_published_commands_match_in_both_languages(
     english = {c["command"]: c["description"] for c in sandbox.my_commands()}
     russian = {c["command"]: c["description"] for c in sandbox.my_commands(language_code="ru")}
     assert (
-        set(english) == set(russian) >= {"start", "join", "language", "privacy", "mydata", "forgetme", "help"}
+        set(english)
+        == set(russian)
+        >= {"start", "join", "status", "log", "history", "language", "privacy", "mydata", "forgetme", "help"}
     )
     assert russian["language"] == "Английский или русский"
