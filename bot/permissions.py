@@ -60,6 +60,14 @@ class Viewer:
         """The person's role on a partnership's committee, if any."""
         return self.roles.get(partnership_id)
 
+    def may_edit_entry(self, author_id: int | None, partnership_id: int) -> bool:
+        """Only the author changes a contact they logged, and only while on that committee (or staff)."""
+        return author_id == self.user_id and self.may(Action.LOG_CONTACT, partnership_id)
+
+    def may_delete_entry(self, author_id: int | None, partnership_id: int) -> bool:
+        """The author may delete a contact they logged; the network's staff may delete any."""
+        return self.may_edit_entry(author_id, partnership_id) or self.is_staff_or_admin
+
     def may(self, action: Action, partnership_id: int | None = None) -> bool:
         """Whether this person may do `action` (on `partnership_id`, for committee actions)."""
         if self.is_admin:

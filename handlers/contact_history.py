@@ -38,16 +38,6 @@ _DELETE = re.compile(DELETE_PATTERN)
 _CONFIRM = re.compile(CONFIRM_PATTERN)
 
 
-def may_edit(viewer: Viewer, contact: Contact) -> bool:
-    """Only the author changes an entry, and only while still on the partnership's committee (or staff)."""
-    return contact.member_id == viewer.user_id and viewer.may(Action.LOG_CONTACT, contact.partnership_id)
-
-
-def may_delete(viewer: Viewer, contact: Contact) -> bool:
-    """The author may delete their entry; the network's staff may delete any."""
-    return may_edit(viewer, contact) or viewer.is_staff_or_admin
-
-
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -94,9 +84,9 @@ async def page_of(
     for number, contact in enumerate(entries, start=1):
         lines.append("")
         lines.append(_entry(contact, t, number))
-        if may_edit(viewer, contact):
+        if viewer.may_edit_entry(contact.member_id, contact.partnership_id):
             actions.append((t.gettext("✏️ Edit {number}").format(number=number), f"hist:edit:{contact.id}"))
-        if may_delete(viewer, contact):
+        if viewer.may_delete_entry(contact.member_id, contact.partnership_id):
             actions.append((t.gettext("🗑 Delete {number}").format(number=number), f"hist:del:{contact.id}"))
     rows.extend(actions[i : i + 2] for i in range(0, len(actions), 2))
     navigation = []
@@ -202,7 +192,7 @@ async def delete_asked(update: Update, context: BotContext) -> None:
     if contact is None or message is None:
         await query.answer(t.gettext("That entry no longer exists."))
         return
-    if not may_delete(await _viewer(update, context), contact):
+    if not (await _viewer(update, context)).may_delete_entry(contact.member_id, contact.partnership_id):
         await query.answer(
             t.gettext("Only the author or the network's staff can delete an entry."), show_alert=True
         )
@@ -237,7 +227,7 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
         await query.answer()
         await _replace(message, t.gettext("Kept; nothing was deleted."))
         return
-    if not may_delete(await _viewer(update, context), contact):
+    if not (await _viewer(update, context)).may_delete_entry(contact.member_id, contact.partnership_id):
         await query.answer(
             t.gettext("Only the author or the network's staff can delete an entry."), show_alert=True
         )

@@ -136,7 +136,7 @@ def may_log(viewer: Viewer, draft: ContactDraft, contact: Contact | None) -> boo
     if draft.partnership_id is not None and not viewer.may(Action.LOG_CONTACT, draft.partnership_id):
         return False
     if draft.contact_id is not None:
-        return contact is not None and contact_history.may_edit(viewer, contact)
+        return contact is not None and viewer.may_edit_entry(contact.member_id, contact.partnership_id)
     return draft.partnership_id is not None or bool(viewer.roles)
 
 
@@ -449,7 +449,7 @@ async def edit_entry(update: Update, context: BotContext) -> int | None:
     if contact is None or message is None:
         await query.answer(t.gettext("That entry no longer exists."))
         return None
-    if not contact_history.may_edit(viewer, contact):
+    if not viewer.may_edit_entry(contact.member_id, contact.partnership_id):
         await query.answer(t.gettext("Only the author of an entry can change it."), show_alert=True)
         return None
     await query.answer()

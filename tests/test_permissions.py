@@ -143,3 +143,20 @@ async def test_without_a_reachable_coordinator_requests_go_to_staff_and_admins(
     assert await approvers_for(PSKOV_ID, members, (ADMIN, USER_OF[Who.STAFF])) == [USER_OF[Who.STAFF], ADMIN]
     await members.set_active(USER_OF[Who.STAFF], False)
     assert await approvers_for(PSKOV_ID, members, (ADMIN,)) == [ADMIN]
+
+
+@pytest.mark.parametrize(
+    ("viewer", "may_edit", "may_delete"),
+    [
+        (Viewer(user_id=7, roles={1: Role.MEMBER}), True, True),  # the author, still on the committee
+        (Viewer(user_id=7, roles={2: Role.MEMBER}), False, False),  # the author, since moved to another
+        (Viewer(user_id=8, roles={1: Role.COORDINATOR}), False, False),  # the committee's coordinator
+        (Viewer(user_id=8, is_staff=True), False, True),  # staff delete any entry, edit none
+        (Viewer(user_id=8, is_admin=True), False, True),
+    ],
+)
+def test_who_may_edit_or_delete_a_logged_contact(viewer: Viewer, may_edit: bool, may_delete: bool) -> None:
+    assert viewer.may_edit_entry(7, 1) is may_edit
+    assert viewer.may_delete_entry(7, 1) is may_delete
+    # An entry by a former member (author erased) can be deleted by staff only.
+    assert not viewer.may_edit_entry(None, 1)
