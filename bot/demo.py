@@ -30,6 +30,7 @@ SETTLE_SECONDS = 0.4
 HELP = """\
 Type messages and commands as in Telegram. Other demo commands:
   NUMBER      press the button with that number on the bot's last message
+  /say TEXT   send TEXT as it is (say, a number that is not meant as a button)
   /as NAME    speak as someone else (/as alone lists the people)
   /quit       end the demo (Ctrl-C works too)"""
 
@@ -120,18 +121,17 @@ class DemoChat:
         if line == "/demo":
             self.write(HELP)
             return True
+        # /say sends a number the person means as a message, not as a button.
+        literal = line.startswith("/say ")
+        line = line.removeprefix("/say ").strip()
         if line == "/as" or line.startswith("/as "):
             return self._switch(line[3:].strip())
         if self.echo:
             self.write(f"{self.user.first_name} > {line}")
         before = self._bot_calls()
         answered = False
-        if line.isdigit() and self.view.buttons:
-            index = int(line) - 1
-            if not 0 <= index < len(self.view.buttons):
-                self.write(f"  (there is no button {line})")
-                return True
-            user, message, label = self.view.buttons[index]
+        if not literal and line.isdigit() and 0 < int(line) <= len(self.view.buttons):
+            user, message, label = self.view.buttons[int(line) - 1]
             answer = await user.press(message, label, timeout=self.answer_timeout)
             answered = True
             if answer.text:
@@ -163,8 +163,13 @@ class DemoChat:
         return True
 
     def _bot_calls(self) -> int:
-        """How many calls the bot has made, long polling aside."""
-        return sum(1 for call in self.server.journal if call.method != "getUpdates")
+        """How many calls the bot has made successfully, long polling aside."""
+        return sum(1 for call in self.server.journal if call.ok and call.method != "getUpdates")
+
+    def _retry_pending(self) -> bool:
+        """Whether the bot's latest call was refused for flooding: it will try again shortly."""
+        latest = next((call for call in reversed(self.server.journal) if call.method != "getUpdates"), None)
+        return latest is not None and latest.error_code == 429
 
     async def _show_answers(self, calls_before: int) -> bool:
         """Wait for the bot to finish answering, then print what changed; False if it said nothing."""
@@ -174,9 +179,10 @@ class DemoChat:
             if self._bot_calls() != calls_before:
                 break
             await asyncio.sleep(0.05)
-        # Then until the bot has been quiet for a moment: it may answer in several steps.
+        # Then until the bot has been quiet for a moment: it may answer in several steps, or be waiting
+        # out Telegram's flood control before its next message.
         count = -1
-        while count != self._bot_calls() and loop.time() < deadline + self.answer_timeout:
+        while (count != self._bot_calls() or self._retry_pending()) and loop.time() < deadline:
             count = self._bot_calls()
             await asyncio.sleep(SETTLE_SECONDS)
         return self._print_news()

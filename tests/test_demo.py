@@ -39,6 +39,32 @@ async def test_a_scripted_tour_shows_every_role() -> None:
     assert "Status: active since Mar 7, 2022" in transcript
 
 
+LOG_TOUR = """\
+# the Roanoke – Pskov coordinator logs a Zoom call with the buttons; the card then shows it
+/as sam
+/log
+1
+1
+Met the Pskov youth council on Zoom
+/say 12
+1
+/status Pskov
+"""
+
+
+async def test_a_scripted_contact_shows_on_the_card() -> None:
+    out = io.StringIO()
+    status = await demo(LOG_TOUR.splitlines(), out)
+    transcript = out.getvalue()
+    assert status == 0, transcript
+    assert "12 people took part" in transcript
+    assert "Logged: Zoom or video call on" in transcript
+    card = transcript[transcript.index("Sam > /status Pskov") :]
+    assert "Last contact:" in card
+    assert "(Zoom)" in card
+    assert "1 contact in the last 90 days" in card
+
+
 async def test_a_script_fails_when_the_bot_does_not_answer() -> None:
     async with BotApiServer() as server:
         # No bot is polling this server, so nobody answers.
