@@ -10,6 +10,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
 from bot.i18n import Translator, translator
+from bot.reminders import CheckInService
+from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
 from storage.db import Database
 from storage.members import MemberRepository
@@ -24,6 +26,7 @@ class Services:
     partnerships: PartnershipRepository
     members: MemberRepository
     contacts: ContactRepository
+    checkins: CheckInRepository
 
     @classmethod
     async def open(cls, config: Config) -> Services:
@@ -34,6 +37,7 @@ class Services:
             partnerships=PartnershipRepository(db),
             members=MemberRepository(db),
             contacts=ContactRepository(db),
+            checkins=CheckInRepository(db),
         )
 
     async def close(self) -> None:
@@ -47,6 +51,7 @@ class BotData:
     def __init__(self) -> None:
         self._config: Config | None = None
         self._services: Services | None = None
+        self._reminders: CheckInService | None = None
 
     @property
     def config(self) -> Config:
@@ -67,6 +72,16 @@ class BotData:
     @services.setter
     def services(self, services: Services | None) -> None:
         self._services = services
+
+    @property
+    def reminders(self) -> CheckInService:
+        if self._reminders is None:
+            raise RuntimeError("the check-in service is not running: the application has not been started")
+        return self._reminders
+
+    @reminders.setter
+    def reminders(self, reminders: CheckInService | None) -> None:
+        self._reminders = reminders
 
     @property
     def started(self) -> bool:

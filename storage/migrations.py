@@ -178,4 +178,89 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        "check-in reminders: cycles per partnership, each reminder sent at most once, pauses, staff digests",
+        (
+            # One cycle per time a partnership fell due: from its due date until a contact, an answer or a
+            # status change settles it. next_on is the day the next step is due: the first reminder
+            # (pending), the second (first_sent), or "at risk" (second_sent).
+            """
+            CREATE TABLE checkin_cycles (
+                id             INTEGER PRIMARY KEY,
+                partnership_id INTEGER NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+                quiet_since    TEXT NOT NULL,
+                due_date       TEXT NOT NULL,
+                state          TEXT NOT NULL DEFAULT 'pending' CHECK (state IN
+                                   ('pending', 'first_sent', 'second_sent', 'at_risk', 'settled')),
+                round          INTEGER NOT NULL DEFAULT 0,
+                next_on        TEXT NOT NULL,
+                snoozed_until  TEXT,
+                at_risk_since  TEXT,
+                answered_by    INTEGER REFERENCES members (id) ON DELETE SET NULL,
+                answer         TEXT CHECK (answer IS NULL OR answer IN ('contact', 'snooze', 'in_touch')),
+                answered_at    TEXT,
+                settled_at     TEXT,
+                created_at     TEXT NOT NULL,
+                UNIQUE (partnership_id, due_date)
+            )
+            """,
+            # At most one open cycle per partnership.
+            """
+            CREATE UNIQUE INDEX checkin_cycles_open ON checkin_cycles (partnership_id)
+            WHERE state != 'settled'
+            """,
+            "CREATE INDEX checkin_cycles_state ON checkin_cycles (state, next_on) WHERE state != 'settled'",
+            # One reminder message per member and local day: "never more than once a day" is this UNIQUE.
+            # Written (committed) before the message is sent; chat_message_id once Telegram has it.
+            """
+            CREATE TABLE reminders (
+                id              INTEGER PRIMARY KEY,
+                member_id       INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                local_day       TEXT NOT NULL,
+                state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending',
+                                    'sent', 'blocked', 'failed', 'unknown', 'dropped')),
+                not_before      TEXT NOT NULL,
+                chat_message_id INTEGER,
+                created_at      TEXT NOT NULL,
+                sent_at         TEXT,
+                UNIQUE (member_id, local_day)
+            )
+            """,
+            "CREATE INDEX reminders_pending ON reminders (not_before) WHERE state IN ('pending', 'sending')",
+            # What a reminder is about: each partnership's round for that member, at most once ever.
+            """
+            CREATE TABLE reminder_sends (
+                partnership_id INTEGER NOT NULL REFERENCES partnerships (id) ON DELETE CASCADE,
+                member_id      INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                due_date       TEXT NOT NULL,
+                round          INTEGER NOT NULL,
+                cycle_id       INTEGER NOT NULL REFERENCES checkin_cycles (id) ON DELETE CASCADE,
+                reminder_id    INTEGER NOT NULL REFERENCES reminders (id) ON DELETE CASCADE,
+                second         INTEGER NOT NULL CHECK (second IN (0, 1)),
+                quiet_days     INTEGER NOT NULL,
+                PRIMARY KEY (partnership_id, member_id, due_date, round)
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX reminder_sends_reminder ON reminder_sends (reminder_id)",
+            "CREATE INDEX reminder_sends_cycle ON reminder_sends (cycle_id)",
+            # A member's pause: no reminders before paused_until (a day in their own timezone).
+            """
+            CREATE TABLE reminder_pauses (
+                member_id    INTEGER PRIMARY KEY REFERENCES members (id) ON DELETE CASCADE,
+                paused_until TEXT NOT NULL,
+                updated_at   TEXT NOT NULL
+            )
+            """,
+            # One digest per staff member and week (the Monday of their local week), claimed before sending.
+            """
+            CREATE TABLE staff_digests (
+                member_id       INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                week            TEXT NOT NULL,
+                chat_message_id INTEGER,
+                created_at      TEXT NOT NULL,
+                PRIMARY KEY (member_id, week)
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )

@@ -1,0 +1,394 @@
+"""The check-in service: one periodic tick sends the reminders the database says are due, at most once each.
+
+A tick (every minute, and once soon after start-up to catch up after downtime):
+1. refreshes the check-in cycles in SQL: contacts settle them, newly due partnerships open one, two
+   unanswered reminders make a partnership "at risk";
+2. claims the reminders owed in every timezone where it is reminder time, writing their UNIQUE rows and
+   committing before anything is sent;
+3. sends the claimed reminders: Forbidden marks the member inactive, RetryAfter leaves the reminder pending
+   until Telegram's delay is over, a timeout leaves it "unknown" (it may have arrived) rather than risk a
+   second copy;
+4. sends each staff member's weekly digest of partnerships at risk, Monday at the reminder hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.config import Config
+from bot.i18n import Translator, translator
+from bot.reminder_texts import (
+    AtRiskLine,
+    at_risk_text,
+    check_in_card,
+    digest_text,
+    quiet_days,
+    reminder_text,
+    shown_name,
+)
+from bot.reminder_times import (
+    EARLIEST_OFFSET,
+    every_timezone,
+    is_reminder_time,
+    local_day,
+    open_zones,
+    week_of,
+)
+from storage.checkins import (
+    Answer,
+    CheckIn,
+    CheckInRepository,
+    Refreshed,
+    Reminder,
+    ReminderItem,
+    ReminderState,
+)
+from storage.members import Member, MemberRepository, Role
+from storage.partnerships import PartnershipRepository
+
+if TYPE_CHECKING:
+    from telegram.ext import JobQueue
+
+    from bot.context import BotContext
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "check-in reminders"
+TICK_SECONDS = 60
+FIRST_TICK_SECONDS = 2  # soon after start-up: reminders that fell due during downtime go out once
+SEND_BATCH = 500  # reminders sent by one tick at most; the rest wait for the next
+SEND_BUDGET_SECONDS = 45.0  # and for no longer than this, so ticks do not pile up
+SNOOZE_DAYS = 7
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Outbox(Protocol):
+    """How the service reaches members: the bot in production, a recorder in unit tests and benchmarks."""
+
+    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+        """Send a message; its message id."""
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        """Replace a message's text and buttons."""
+
+
+class TelegramOutbox:
+    """The Outbox that writes through the bot (and so through its rate limiter)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
+        message = await self._bot.send_message(chat_id, text, reply_markup=markup)
+        return message.message_id
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        await self._bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one tick did."""
+
+    opened: int = 0
+    settled: int = 0
+    at_risk: int = 0
+    claimed: int = 0
+    sent: int = 0
+    digests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of an answer pressed on a reminder."""
+
+    cycle: CheckIn | None  # None: it was answered already (or is no longer open)
+    answered_by: Member | None = None  # who answered first, when it was not this member
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class CheckInService:
+    """Sends check-in reminders and staff digests from what the database says is due."""
+
+    def __init__(
+        self,
+        config: Config,
+        checkins: CheckInRepository,
+        members: MemberRepository,
+        partnerships: PartnershipRepository,
+        outbox: Outbox,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.config = config
+        self.checkins = checkins
+        self.members = members
+        self.partnerships = partnerships
+        self.outbox = outbox
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._zones = tuple(dict.fromkeys([config.defaults.timezone, *every_timezone()]))
+        self._digested: set[tuple[int, date]] = set()
+        self._paused_until: datetime | None = None  # Telegram's flood control asked us to wait
+
+    # --- the job ---
+
+    def schedule(self, job_queue: JobQueue[BotContext]) -> None:
+        """Run the tick every minute, the first time soon after start-up; replaces an earlier job."""
+        for job in job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+        job_queue.run_repeating(self._run, interval=TICK_SECONDS, first=FIRST_TICK_SECONDS, name=JOB_NAME)
+
+    @staticmethod
+    def unschedule(job_queue: JobQueue[BotContext]) -> None:
+        """Stop the tick."""
+        for job in job_queue.get_jobs_by_name(JOB_NAME):
+            job.schedule_removal()
+
+    async def _run(self, _context: BotContext) -> None:
+        report = await self.tick(self.clock())
+        if report.claimed or report.sent or report.digests:
+            log.info("check-in tick: %s", report)
+
+    async def recover(self) -> int:
+        """On start-up, before the first tick: reminders caught mid-send are not sent again."""
+        unknown = await self.checkins.recover()
+        if unknown:
+            log.warning("%s reminders were being sent when the bot stopped; not sending them again", unknown)
+        return unknown
+
+    async def tick(self, now: datetime) -> TickReport:
+        """Everything that is due at `now`: refresh, claim, send, digests. Ticks never overlap."""
+        async with self._lock:
+            refreshed, claimed = await self.sweep(now)
+            for cycle in refreshed.settled:
+                if cycle.answer is Answer.CONTACT:
+                    await self.announce(cycle)
+            sent = await self._send_ready(now)
+            digests = await self._digests(now)
+        return TickReport(
+            opened=refreshed.opened,
+            settled=len(refreshed.settled),
+            at_risk=refreshed.at_risk,
+            claimed=claimed,
+            sent=sent,
+            digests=digests,
+        )
+
+    async def sweep(self, now: datetime) -> tuple[Refreshed, int]:
+        """The database part of a tick: what is due, and the reminders claimed for it (nothing is sent)."""
+        defaults = self.config.defaults
+        refreshed = await self.checkins.refresh(
+            now,
+            today=local_day(now, defaults.timezone),
+            horizon=(now + EARLIEST_OFFSET).date(),
+            default_days=defaults.checkin_days,
+        )
+        if not refreshed.claimable:
+            return refreshed, 0
+        zones = open_zones(now, self._zones, defaults.reminder_hour, defaults.quiet_hours)
+        claimed = await self.checkins.claim(now, zones, default_timezone=defaults.timezone, not_before=now)
+        return refreshed, claimed
+
+    # --- sending ---
+
+    async def _send_ready(self, now: datetime) -> int:
+        if self._paused_until is not None and now < self._paused_until:
+            return 0
+        sent = 0
+        deadline = time.monotonic() + SEND_BUDGET_SECONDS
+        for reminder_id in await self.checkins.ready(now, SEND_BATCH):
+            if time.monotonic() > deadline:
+                break
+            reminder = await self.checkins.start_sending(reminder_id)
+            if reminder is None:
+                continue
+            try:
+                if await self._send(reminder, now):
+                    sent += 1
+            except RetryAfter as error:
+                # Telegram asked for a pause: this reminder and the rest wait for it, none is dropped.
+                delay = _seconds(error.retry_after)
+                self._paused_until = now + timedelta(seconds=delay)
+                await self.checkins.retry_after(reminder.id, self._paused_until)
+                log.warning("reminders paused for %ss by Telegram's flood control", delay)
+                break
+        return sent
+
+    async def _send(self, reminder: Reminder, now: datetime) -> bool:
+        member = await self.members.get(reminder.member_id)
+        if member is None:
+            await self.checkins.finish(reminder.id, ReminderState.DROPPED)
+            return False
+        t = translator(member.preferred_language)
+        text, markup = reminder_text(reminder, t, await self._names(reminder.items))
+        try:
+            message_id = await self.outbox.send(member.id, text, markup)
+        except Forbidden:
+            log.info("member %s blocked the bot; marked inactive, no more reminders", member.id)
+            await self.checkins.finish(reminder.id, ReminderState.BLOCKED)
+            await self.members.set_active(member.id, False)
+            return False
+        except RetryAfter:
+            raise
+        except BadRequest as error:
+            log.warning("reminder %s to member %s failed: %s", reminder.id, member.id, error)
+            await self.checkins.finish(reminder.id, ReminderState.FAILED)
+            return False
+        except NetworkError as error:
+            # Timed out or cut off: it may have arrived. Once at most, so it is not sent again.
+            log.warning("reminder %s to member %s may not have arrived: %s", reminder.id, member.id, error)
+            await self.checkins.finish(reminder.id, ReminderState.UNKNOWN)
+            return False
+        await self.checkins.sent(reminder.id, message_id, now)
+        log.info("reminded member %s about %s partnerships", member.id, len(reminder.items))
+        return True
+
+    async def _names(self, items: Iterable[ReminderItem]) -> dict[int, str]:
+        names = {}
+        for member_id in {item.cycle.answered_by for item in items if item.cycle.answered_by}:
+            member = await self.members.get(member_id)
+            if member is not None:
+                names[member_id] = shown_name(member)
+        return names
+
+    # --- answers ---
+
+    async def announce(self, cycle: CheckIn) -> None:
+        """Show every member reminded about a check-in who answered it, and take its buttons away."""
+        for reminder in await self.checkins.reminders_about(cycle.id):
+            if reminder.chat_message_id is None:
+                continue
+            member = await self.members.get(reminder.member_id)
+            t = translator(member.preferred_language if member else None)
+            text, markup = reminder_text(reminder, t, await self._names(reminder.items))
+            try:
+                await self.outbox.edit(reminder.member_id, reminder.chat_message_id, text, markup)
+            except (BadRequest, Forbidden) as error:
+                # Too old to edit, unchanged, or the member blocked the bot: the answer stands anyway.
+                log.debug("could not update reminder %s: %s", reminder.id, error)
+
+    async def card(
+        self, cycle: CheckIn, t: Translator, today: date
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """One partnership's check-in as a card with its buttons (from a combined reminder)."""
+        partnership = await self.partnerships.get(cycle.partnership_id)
+        title = partnership.title if partnership else "?"
+        partner = partnership.partner_name if partnership else "?"
+        item = ReminderItem(cycle, title, partner, quiet_days(cycle, today), second=cycle.round > 1)
+        return check_in_card(item, t, await self._names([item]))
+
+    async def snooze(self, cycle_id: int, member: Member, today: date) -> Outcome:
+        """Snooze a check-in for a week for the whole committee."""
+        now = self.clock()
+        cycle = await self.checkins.snooze(cycle_id, member.id, today + timedelta(days=SNOOZE_DAYS), now)
+        if cycle is None:
+            return await self._already(cycle_id)
+        log.info("member %s snoozed check-in %s", member.id, cycle_id)
+        await self.announce(cycle)
+        return Outcome(cycle)
+
+    async def in_touch(self, cycle_id: int, member: Member, note: str, today: date) -> Outcome:
+        """ "We are in touch": a contact is recorded, the check-in settled for the whole committee."""
+        cycle = await self.checkins.in_touch(cycle_id, member.id, note, today=today, now=self.clock())
+        if cycle is None:
+            return await self._already(cycle_id)
+        log.info("member %s answered check-in %s: in touch", member.id, cycle_id)
+        await self.announce(cycle)
+        return Outcome(cycle)
+
+    async def _already(self, cycle_id: int) -> Outcome:
+        cycle = await self.checkins.get(cycle_id)
+        answered_by = await self.members.get(cycle.answered_by) if cycle and cycle.answered_by else None
+        return Outcome(None, answered_by)
+
+    # --- staff ---
+
+    async def at_risk_lines(self, today: date) -> list[AtRiskLine]:
+        """The partnerships at risk, with how long each has been quiet and who coordinates it."""
+        lines = []
+        for at_risk in await self.checkins.at_risk():
+            coordinators = await self.members.committee(at_risk.cycle.partnership_id, Role.COORDINATOR)
+            lines.append(
+                AtRiskLine(
+                    at_risk.title,
+                    quiet_days(at_risk.cycle, today),
+                    tuple(shown_name(member) for member in coordinators),
+                )
+            )
+        return lines
+
+    async def at_risk_report(self, t: Translator, today: date) -> str:
+        """/atrisk's text."""
+        return at_risk_text(await self.at_risk_lines(today), t)
+
+    async def _digests(self, now: datetime) -> int:
+        """Each staff member's weekly digest, from Monday's reminder moment on, at most once a week."""
+        defaults = self.config.defaults
+        staff = {member.id: member for member in await self.members.staff()}
+        for admin_id in self.config.admins:
+            admin = await self.members.get(admin_id)
+            if admin is not None:
+                staff.setdefault(admin.id, admin)
+        sent = 0
+        lines: list[AtRiskLine] | None = None
+        for member in staff.values():
+            zone_name = member.timezone or defaults.timezone
+            today = local_day(now, zone_name)
+            week = week_of(today)
+            if not member.active or (member.id, week) in self._digested:
+                continue
+            if not self._digest_time(now, zone_name):
+                continue
+            self._digested.add((member.id, week))
+            if not await self.checkins.claim_digest(member.id, week, now):
+                continue
+            if lines is None:
+                lines = await self.at_risk_lines(today)
+            if not lines:
+                continue  # nothing at risk this week: no message
+            text = digest_text(lines, translator(member.preferred_language))
+            try:
+                message_id = await self.outbox.send(member.id, text, None)
+            except RetryAfter:
+                # Not sent: let a later tick try again.
+                self._digested.discard((member.id, week))
+                await self.checkins.release_digest(member.id, week)
+                break
+            except Forbidden:
+                await self.members.set_active(member.id, False)
+                continue
+            except (BadRequest, NetworkError) as error:
+                log.warning("the digest to staff member %s failed: %s", member.id, error)
+                continue
+            await self.checkins.digest_sent(member.id, week, message_id)
+            log.info("sent the at-risk digest to staff member %s", member.id)
+            sent += 1
+        return sent
+
+    def _digest_time(self, now: datetime, zone_name: str) -> bool:
+        # Past today's reminder moment and not in quiet hours: on Monday, from the hour on; a digest
+        # missed during downtime goes out later that week, at a sensible hour.
+        defaults = self.config.defaults
+        return is_reminder_time(now, zone_name, defaults.reminder_hour, defaults.quiet_hours)
