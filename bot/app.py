@@ -17,7 +17,8 @@ from bot.conversations import SQLiteConversations
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
-from handlers import basic, contacts, members, privacy, roles, status
+from bot.reminders import CheckInService, TelegramOutbox
+from handlers import basic, contacts, members, privacy, reminders, roles, status
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ async def open_services(application: BotApplication) -> None:
     """Open the database and publish the command list; run once before updates are handled."""
     bot_data = application.bot_data
     bot_data.services = await Services.open(bot_data.config)
+    bot_data.reminders = await start_check_ins(application)
     for language in LANGUAGES:
         # Telegram shows each person the list in their app's language; English is also the fallback.
         code = None if language == DEFAULT_LANGUAGE else language
@@ -33,10 +35,29 @@ async def open_services(application: BotApplication) -> None:
     log.info("services open; database %s", bot_data.config.database_path)
 
 
+async def start_check_ins(application: BotApplication) -> CheckInService:
+    """The check-in service on the open database, its job scheduled (the first tick catches up)."""
+    services = application.bot_data.services
+    service = CheckInService(
+        application.bot_data.config,
+        services.checkins,
+        services.members,
+        services.partnerships,
+        TelegramOutbox(application.bot),
+    )
+    await service.recover()
+    if application.job_queue is not None:
+        service.schedule(application.job_queue)
+    return service
+
+
 async def close_services(application: BotApplication) -> None:
     """Close what open_services opened."""
     bot_data = application.bot_data
     if bot_data.started:
+        if application.job_queue is not None:
+            CheckInService.unschedule(application.job_queue)
+        bot_data.reminders = None
         await bot_data.services.close()
         bot_data.services = None
         log.info("services closed")
@@ -50,6 +71,8 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handlers(members.handlers())
     application.add_handlers(roles.handlers())
     application.add_handlers(privacy.handlers())
+    # Before /log: a reminder's "Log a contact" goes to /log, and its other buttons come here.
+    application.add_handlers(reminders.handlers())
     application.add_handlers(contacts.handlers())
     application.add_handlers(status.handlers())
     application.add_error_handler(on_error)

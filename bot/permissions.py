@@ -68,6 +68,10 @@ class Viewer:
         """The author may delete a contact they logged; the network's staff may delete any."""
         return self.may_edit_entry(author_id, partnership_id) or self.is_staff_or_admin
 
+    def may_answer_check_in(self, partnership_id: int) -> bool:
+        """A check-in reminder is answered by the committee it reminded, whatever their role there."""
+        return partnership_id in self.roles
+
     def may(self, action: Action, partnership_id: int | None = None) -> bool:
         """Whether this person may do `action` (on `partnership_id`, for committee actions)."""
         if self.is_admin:

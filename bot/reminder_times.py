@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
+from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale
 
 from bot.config import QuietHours
 
@@ -80,3 +83,59 @@ def open_zones(now: datetime, names: Iterable[str], hour: int, quiet: QuietHours
 def week_of(day: date) -> date:
     """The Monday of the week `day` is in."""
     return day - timedelta(days=day.weekday())
+
+
+# Offered by /timezone from the member's language; their partnerships' countries add theirs.
+_LANGUAGE_ZONES = {
+    "en": (
+        "America/New_York",
+        "America/Chicago",
+        "America/Denver",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "Pacific/Honolulu",
+    ),
+    "ru": (
+        "Europe/Kaliningrad",
+        "Europe/Moscow",
+        "Europe/Samara",
+        "Asia/Yekaterinburg",
+        "Asia/Novosibirsk",
+        "Asia/Krasnoyarsk",
+        "Asia/Irkutsk",
+        "Asia/Vladivostok",
+    ),
+}
+_COUNTRY_ZONES_LIMIT = 4
+
+
+@cache
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """ISO country code -> its IANA zones, from tzdata's zone.tab (the most populous zone first)."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    found: dict[str, list[str]] = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _coordinates, name, *_ = line.split("\t")
+            found.setdefault(code, []).append(name)
+    return {code: tuple(names) for code, names in found.items()}
+
+
+@cache
+def _country_codes() -> dict[str, str]:
+    return {name.casefold(): code for code, name in Locale("en").territories.items()}
+
+
+def zones_to_offer(language: str, countries: Iterable[str], current: str | None) -> list[str]:
+    """The timezones /timezone offers as buttons: the member's current one, their language's, their
+    partnerships' countries'."""
+    offered = [current] if current else []
+    offered += _LANGUAGE_ZONES.get(language, _LANGUAGE_ZONES["en"])
+    for country in countries:
+        code = _country_codes().get(country.casefold())
+        if code == "RU":
+            offered += _LANGUAGE_ZONES["ru"]
+        elif code:
+            offered += _zones_by_country().get(code, ())[:_COUNTRY_ZONES_LIMIT]
+    return [name for name in dict.fromkeys(offered) if is_timezone(name)]

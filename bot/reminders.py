@@ -123,6 +123,7 @@ class Outcome:
 
     cycle: CheckIn | None  # None: it was answered already (or is no longer open)
     answered_by: Member | None = None  # who answered first, when it was not this member
+    edited: frozenset[tuple[int, int]] = frozenset()  # (chat, message) of the reminders updated
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -275,8 +276,9 @@ class CheckInService:
 
     # --- answers ---
 
-    async def announce(self, cycle: CheckIn) -> None:
+    async def announce(self, cycle: CheckIn) -> frozenset[tuple[int, int]]:
         """Show every member reminded about a check-in who answered it, and take its buttons away."""
+        edited = set()
         for reminder in await self.checkins.reminders_about(cycle.id):
             if reminder.chat_message_id is None:
                 continue
@@ -288,6 +290,8 @@ class CheckInService:
             except (BadRequest, Forbidden) as error:
                 # Too old to edit, unchanged, or the member blocked the bot: the answer stands anyway.
                 log.debug("could not update reminder %s: %s", reminder.id, error)
+            edited.add((reminder.member_id, reminder.chat_message_id))
+        return frozenset(edited)
 
     async def card(
         self, cycle: CheckIn, t: Translator, today: date
@@ -306,8 +310,7 @@ class CheckInService:
         if cycle is None:
             return await self._already(cycle_id)
         log.info("member %s snoozed check-in %s", member.id, cycle_id)
-        await self.announce(cycle)
-        return Outcome(cycle)
+        return Outcome(cycle, edited=await self.announce(cycle))
 
     async def in_touch(self, cycle_id: int, member: Member, note: str, today: date) -> Outcome:
         """ "We are in touch": a contact is recorded, the check-in settled for the whole committee."""
@@ -315,8 +318,7 @@ class CheckInService:
         if cycle is None:
             return await self._already(cycle_id)
         log.info("member %s answered check-in %s: in touch", member.id, cycle_id)
-        await self.announce(cycle)
-        return Outcome(cycle)
+        return Outcome(cycle, edited=await self.announce(cycle))
 
     async def _already(self, cycle_id: int) -> Outcome:
         cycle = await self.checkins.get(cycle_id)

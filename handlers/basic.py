@@ -25,6 +25,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("mydata", N_("Send me everything you store about me")),
     ("forgetme", N_("Erase everything you store about me")),
     ("help", N_("What this bot can do")),
+    ("reminders", N_("Your check-in reminders: pause them or turn them back on")),
+    ("timezone", N_("Your timezone, so reminders come at a sensible hour")),
 )
 
 # What each role adds; (command or "", description). Shown by /help to those who hold the role.
@@ -47,6 +49,7 @@ STAFF_HELP: tuple[tuple[str, str], ...] = (
     ("coordinator", N_("@username partnership: make someone a committee's coordinator")),
     ("uncoordinator", N_("@username partnership: take a coordinator's role away")),
     ("", N_("You decide requests to join committees that have no coordinator")),
+    ("atrisk", N_("Partnerships whose committees did not answer two check-in reminders")),
 )
 ADMIN_HELP: tuple[tuple[str, str], ...] = (
     ("promote", N_("@username, id or a reply: make someone staff")),
