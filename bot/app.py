@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Bot, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 
-from bot.config import Config, TelegramConfig
+from bot.config import Config, ConfigError, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.conversations import SQLiteConversations
 from bot.errors import on_error
@@ -122,6 +123,24 @@ def webhook_settings(telegram: TelegramConfig) -> WebhookSettings:
         webhook_url=telegram.webhook_url,
         secret_token=telegram.secret_token,
     )
+
+
+async def check_connection(config: Config) -> None:
+    """Ask the Bot API who we are, so a wrong token or address stops start-up with one clear line."""
+    token = config.require_token()
+    redact_from_logs(token)
+    telegram = config.telegram
+    host = urlsplit(telegram.base_url).netloc
+    bot = Bot(token, base_url=telegram.base_url, base_file_url=telegram.base_file_url)
+    try:
+        async with bot:
+            log.info("the Bot API at %s knows this bot as @%s", host, bot.username)
+    except InvalidToken:
+        raise ConfigError(
+            f"[telegram] token: the Bot API at {host} does not accept it; check the token from @BotFather"
+        ) from None
+    except NetworkError as error:
+        raise ConfigError(f"[telegram] base_url: cannot reach the Bot API at {host} ({error})") from None
 
 
 def run(config: Config) -> None:

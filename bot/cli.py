@@ -28,10 +28,11 @@ def _configure_logging(verbose: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
-    from bot.app import run
+    from bot.app import check_connection, run
 
     config.require_token()
     _configure_logging(args.verbose)
+    asyncio.run(check_connection(config))
     run(config)
     return EXIT_OK
 
@@ -83,7 +84,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
     from bot.registry_csv import export_registry_csv
 
     async def export_from_database() -> tuple[bytes, int]:
-        db = await Database.open(config.database_path)
+        db = await Database.open(config.database_path, create=False)
         try:
             return await export_registry_csv(db), await PartnershipRepository(db).count()
         finally:

@@ -230,7 +230,8 @@ def _defaults(section: _Section) -> Defaults:
     timezone = section.string("timezone", "America/New_York")
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: "America" names a directory of the timezone database, not a zone.
         raise section.error("timezone", f"{timezone!r} is not a known IANA timezone") from None
     language = section.string("language", "en")
     if language not in LANGUAGES:

@@ -113,11 +113,9 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], Bo
 
 def reader_of(update: object, context: BotContext) -> Translator:
     """The translator for the person behind an update: their /language choice, else Telegram's, else ours."""
-    if context.chosen_language:
-        return translator(context.chosen_language)
     user = update.effective_user if isinstance(update, Update) else None
-    code = user.language_code if user else None
-    return translator(code or context.config.defaults.language)
+    code = context.chosen_language or (user.language_code if user else None)
+    return translator(code, default=context.config.defaults.language)
 
 
 BotApplication = Application[ExtBot[Any], BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -70,6 +70,6 @@ class Translator:
         return format_decimal(value, locale=self.language)
 
 
-def translator(language: str | None) -> Translator:
-    """The translator for a language code, falling back to English."""
-    return Translator(normalize_language(language))
+def translator(language: str | None, default: str = DEFAULT_LANGUAGE) -> Translator:
+    """The translator for a language code, falling back to `default` for languages we do not speak."""
+    return Translator(normalize_language(language, default))

@@ -58,12 +58,12 @@ _PICK = re.compile(PICK_PATTERN)
 _DECIDE = re.compile(DECIDE_PATTERN)
 
 
-async def _titles(context: BotContext, partnership_ids: list[int]) -> list[str]:
+async def _titles(context: BotContext, partnership_ids: list[int], t: Translator) -> list[str]:
     titles = []
     for partnership_id in partnership_ids:
         partnership = await context.services.partnerships.get(partnership_id)
         if partnership:
-            titles.append(partnership_label(partnership))
+            titles.append(partnership_label(partnership, t))
     return titles
 
 
@@ -86,7 +86,7 @@ async def start(update: Update, context: BotContext) -> int:
     await record(user, members)
     memberships = await members.memberships_of(user.id)
     if memberships:
-        committees = await _titles(context, [m.partnership_id for m in memberships])
+        committees = await _titles(context, [m.partnership_id for m in memberships], t)
         await message.reply_text(
             t.gettext(
                 "Welcome back, {name}! Your committees:\n{committees}\n\n"
@@ -103,7 +103,7 @@ async def start(update: Update, context: BotContext) -> int:
     ).format(name=quoted_plain(user.first_name, 64))
     pending = await members.pending_requests(user.id)
     if pending:
-        waiting = await _titles(context, [r.partnership_id for r in pending])
+        waiting = await _titles(context, [r.partnership_id for r in pending], t)
         text += "\n\n" + t.gettext("Still waiting for approval: {committees}.").format(
             committees=", ".join(waiting)
         )
@@ -135,7 +135,7 @@ async def city_typed(update: Update, context: BotContext) -> int:
         return TYPING_CITY
     result = match_partnerships(typed, await context.services.partnerships.list_all())
     if result.matches:
-        rows = [[(partnership_label(p), f"join:pick:{p.id}")] for p in result.matches]
+        rows = [[(partnership_label(p, t), f"join:pick:{p.id}")] for p in result.matches]
         rows.append([(t.gettext("None of these"), "join:none"), *_just_looking(t)])
         await message.reply_text(t.gettext("Which of these is your committee?"), reply_markup=buttons(rows))
     elif result.suggestions:
@@ -223,7 +223,7 @@ async def committee_chosen(update: Update, context: BotContext) -> int:
     if partnership is None:
         await query.answer(t.gettext("That partnership is no longer in the registry."), show_alert=True)
         return ConversationHandler.END
-    label = partnership_label(partnership)
+    label = partnership_label(partnership, t)
     if await members.membership(user.id, partnership.id):
         await query.answer()
         await query.edit_message_text(
@@ -252,9 +252,9 @@ async def _ask_approvers(
     members = context.services.members
     asked = 0
     for approver_id in await approvers_for(partnership.id, members, context.config.admins):
-        t = reader_for(await members.get(approver_id))
+        t = reader_for(await members.get(approver_id), context.config.defaults.language)
         text = t.gettext("{person} asks to join the {partnership} committee.").format(
-            person=named(member), partnership=partnership_label(partnership)
+            person=named(member), partnership=partnership_label(partnership, t)
         )
         markup = buttons(
             [
@@ -312,9 +312,8 @@ async def _announce(context: BotContext, request: JoinRequest, decider: Member) 
     requester = await members.get(request.member_id)
     if partnership is None or requester is None:
         return
-    label = partnership_label(partnership)
     approved = request.state is RequestState.APPROVED
-    t = reader_for(requester)
+    t = reader_for(requester, context.config.defaults.language)
     if approved:
         outcome = t.gettext(
             "Welcome to the {partnership} committee! Your request was approved. Send /help to see what you "
@@ -325,13 +324,14 @@ async def _announce(context: BotContext, request: JoinRequest, decider: Member) 
             "Your request to join the {partnership} committee was declined. If you think this is a mistake, "
             "please talk to the committee's coordinator."
         )
-    await send_to(context, requester.id, outcome.format(partnership=label))
+    await send_to(context, requester.id, outcome.format(partnership=partnership_label(partnership, t)))
     for notice in await members.notices(request.id):
-        t = reader_for(await members.get(notice.chat_id))
+        t = reader_for(await members.get(notice.chat_id), context.config.defaults.language)
         if approved:
             note = t.gettext("{person} asked to join the {partnership} committee: approved by {decider}.")
         else:
             note = t.gettext("{person} asked to join the {partnership} committee: declined by {decider}.")
+        label = partnership_label(partnership, t)
         text = note.format(person=named(requester), partnership=label, decider=named(decider))
         try:
             await context.bot.edit_message_text(text, chat_id=notice.chat_id, message_id=notice.message_id)

@@ -10,7 +10,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest, Forbidden
 
 from bot.context import BotContext
-from bot.i18n import Translator, translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from storage.members import Member, MemberRepository
 
 log = logging.getLogger(__name__)
@@ -52,9 +52,9 @@ async def record(user: User, members: MemberRepository) -> Member:
     )
 
 
-def reader_for(member: Member | None) -> Translator:
+def reader_for(member: Member | None, default: str = DEFAULT_LANGUAGE) -> Translator:
     """The translator for a message to a member who is not the one behind the current update."""
-    return translator(member.preferred_language if member else None)
+    return translator(member.preferred_language if member else None, default)
 
 
 def named(member: Member) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,12 +28,23 @@ class DatabaseTooNew(DatabaseError):
 
 async def _connect(path: Path) -> aiosqlite.Connection:
     # isolation_level=None: sqlite3 must not open transactions behind our back; we BEGIN explicitly.
-    conn = await aiosqlite.connect(path, isolation_level=None)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as error:
+        raise DatabaseError(f"database {path}: cannot be opened ({error})") from None
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.Error as error:
+        # Close the connection's thread, or the process never exits.
+        await conn.close()
+        raise DatabaseError(f"database {path}: not a usable SQLite database ({error})") from None
+    except BaseException:
+        await conn.close()
+        raise
     return conn
 
 
@@ -52,11 +64,15 @@ class Database:
         self._depth = 0
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
-        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    async def open(cls, path: str | Path, *, migrate: bool = True, create: bool = True) -> Database:
+        """Open (creating it if `create`) the database at `path` and bring its schema up to date."""
         path = Path(path)
         if path.parent and not path.parent.exists():
             raise DatabaseError(f"database directory {path.parent} does not exist")
+        if not create and not path.exists():
+            raise DatabaseError(
+                f"database {path} does not exist; check [database] path, or import partnerships first"
+            )
         writer = await _connect(path)
         try:
             if migrate:
@@ -64,6 +80,9 @@ class Database:
             else:
                 await check_version(writer)
             reader = await _connect(path)
+        except sqlite3.Error as error:
+            await writer.close()
+            raise DatabaseError(f"database {path}: {error}") from None
         except BaseException:
             await writer.close()
             raise

@@ -110,3 +110,13 @@ async def test_stopping_closes_the_services(
 def test_a_config_for_the_sandbox_needs_no_real_token(sandbox: BotApiServer) -> None:
     config = Config(telegram=TelegramConfig(token=sandbox.token, base_url=sandbox.base_url))
     assert config.require_token() == sandbox.token
+
+
+async def test_a_reader_of_another_language_gets_the_configured_default(
+    sandbox: BotApiServer, bot_config: Config, registry: Path
+) -> None:
+    config = replace(bot_config, defaults=replace(bot_config.defaults, language="ru"))
+    hans = sandbox.user(first_name="Hans", language_code="de")
+    async with running(build_application(config), poll_timeout=1):
+        await hans.send("/help")
+        assert (await hans.reply()).text.startswith("Что я умею:")

@@ -113,3 +113,21 @@ def test_every_subcommand_takes_a_config_path(tmp_path: Path, command: str) -> N
     result = sisterbot(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "--config PATH" in result.stdout
+
+
+def test_a_file_that_is_not_a_database_is_named_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "sisterbot.db").write_text("these are not the partnerships you are looking for\n" * 100)
+    for command in (["export", "out.csv"], ["import", str(SAMPLE)]):
+        result = sisterbot(*command, cwd=tmp_path)
+        assert result.returncode == 2
+        assert result.stderr.startswith("sisterbot: database ")
+        assert "not a usable SQLite database" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_export_without_a_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    result = sisterbot("export", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "sisterbot.db").exists()
+    assert not (tmp_path / "out.csv").exists()

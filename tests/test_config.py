@@ -71,6 +71,7 @@ def test_the_token_is_never_shown(tmp_path: Path) -> None:
             '[defaults]\ntimezone = "Europe/Pskov"',
             "[defaults] timezone: 'Europe/Pskov' is not a known IANA timezone",
         ),
+        ('[defaults]\ntimezone = "America"', "[defaults] timezone: 'America' is not a known IANA timezone"),
         ('[defaults]\nlanguage = "de"', "[defaults] language: 'de' must be one of: en, ru"),
         ("[defaults]\nreminder_hour = 24", "[defaults] reminder_hour: 24 is out of range (0 to 23)"),
         (

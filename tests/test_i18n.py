@@ -79,3 +79,9 @@ def test_dates_and_numbers_follow_the_readers_language() -> None:
     assert translator("en").number(20000) == "20,000"
     assert translator("ru").number(20000).replace("\xa0", " ") == "20 000"
     assert translator("ru").gettext("What I can do:") == "Что я умею:"
+
+
+def test_languages_we_do_not_speak_fall_back_to_the_configured_default() -> None:
+    assert translator("de", default="ru").language == "ru"
+    assert translator("ru", default="en").language == "ru"
+    assert translator(None, default="ru").language == "ru"
