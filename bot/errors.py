@@ -26,6 +26,16 @@ async def on_error(update: object, context: BotContext) -> None:
         except TelegramError as send_error:
             # An admin who never opened the bot cannot be told; the log still has it.
             log.warning("could not report the error to admin %s: %s", admin_id, send_error)
+    if isinstance(update, Update) and update.callback_query:
+        # A press left unanswered keeps the button spinning on the person's screen.
+        try:
+            await update.callback_query.answer()
+        except TelegramError as answer_error:
+            log.info(
+                "could not answer the failed press of member %s: %s",
+                update.callback_query.from_user.id,
+                answer_error,
+            )
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
         try:
             sorry = reader_of(update, context).gettext(
