@@ -107,7 +107,7 @@ def _export(args: argparse.Namespace, config: Config) -> int:
 def _demo(args: argparse.Namespace, config: Config) -> int:
     from bot.demo import run_demo
 
-    return run_demo(Path(args.script) if args.script else None)
+    return run_demo(Path(args.script) if args.script else None, config.defaults)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,10 +10,10 @@ import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import build_application, running
-from bot.config import Config, TelegramConfig
+from bot.config import Config, Defaults, TelegramConfig
 from bot.registry_csv import import_registry_csv
 from bot.sandbox import BotApiServer, SandboxMessage, SandboxUser
 from storage.db import Database
@@ -26,11 +26,13 @@ DEMO_ADMIN_ID = 1001
 # How long the bot may take to start answering, and the silence that means it has finished.
 FIRST_ANSWER_SECONDS = 10.0
 SETTLE_SECONDS = 0.4
+DOCUMENT_PREVIEW_BYTES = 4096
 
 HELP = """\
 Type messages and commands as in Telegram. Other demo commands:
   NUMBER      press the button with that number on the bot's last message
   /say TEXT   send TEXT as it is (say, a number that is not meant as a button)
+  @bot TEXT   an inline query, as typed in any chat: the cards the bot offers to share
   /as NAME    speak as someone else (/as alone lists the people)
   /quit       end the demo (Ctrl-C works too)"""
 
@@ -125,7 +127,12 @@ class DemoChat:
         literal = line.startswith("/say ")
         line = line.removeprefix("/say ").strip()
         if line == "/as" or line.startswith("/as "):
-            return self._switch(line[3:].strip())
+            return await self._switch(line[3:].strip())
+        if line.startswith("@"):
+            _bot, _space, query = line.partition(" ")
+            if self.echo:
+                self.write(f"{self.user.first_name} > {line}")
+            return await self._inline(query.strip())
         if self.echo:
             self.write(f"{self.user.first_name} > {line}")
         before = self._bot_calls()
@@ -141,7 +148,29 @@ class DemoChat:
         shown = await self._show_answers(before)
         return shown or answered
 
-    def _switch(self, name: str) -> bool:
+    async def _print_document(self, document: dict[str, Any]) -> None:
+        """A document's name and, when it is short text (like /mydata's), what it says."""
+        self.write(f"  [document: {document.get('file_name', 'file')}]")
+        content = await self.server.download(str(document["file_id"]))
+        if len(content) > DOCUMENT_PREVIEW_BYTES:
+            return
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        for line in text.splitlines():
+            self.write(f"  | {line}")
+
+    async def _inline(self, query: str) -> bool:
+        """Type `@bot query` as in any Telegram chat: show the cards the bot offers to share."""
+        results = await self.user.inline_query(query, timeout=self.answer_timeout)
+        if not results:
+            self.write("  (no inline results)")
+        for result in results:
+            self.write(f"  ▸ {result.get('title', '')}: {result.get('description', '')}")
+        return True
+
+    async def _switch(self, name: str) -> bool:
         if not name:
             for p in PERSONAS:
                 marker = "*" if p.key == self.current else " "
@@ -155,11 +184,12 @@ class DemoChat:
         self.write(
             f"  (you are now {self.user.first_name}: {next(p.about for p in PERSONAS if p.key == key)})"
         )
-        # Buttons the bot left this person (an approval request, say) become the ones numbers press.
+        # Buttons the bot left this person in its latest message (an approval request, say) become
+        # the ones numbers press.
         self.view.buttons = []
-        waiting = [m for m in self.user.messages if m.buttons and not m.deleted]
-        if waiting:
-            self._print_message(self.user, waiting[-1], edited=False)
+        latest = self.user.messages[-1] if self.user.messages else None
+        if latest is not None and latest.buttons and not latest.deleted:
+            await self._print_message(self.user, latest, edited=False)
         return True
 
     def _bot_calls(self) -> int:
@@ -185,7 +215,7 @@ class DemoChat:
         while (count != self._bot_calls() or self._retry_pending()) and loop.time() < deadline:
             count = self._bot_calls()
             await asyncio.sleep(SETTLE_SECONDS)
-        return self._print_news()
+        return await self._print_news()
 
     def _changed(self, user: SandboxUser) -> list[SandboxMessage]:
         changed = []
@@ -196,18 +226,18 @@ class DemoChat:
                 changed.append(message)
         return changed
 
-    def _print_news(self) -> bool:
+    async def _print_news(self) -> bool:
         shown = False
         for user in self.users.values():
             for message in self._changed(user):
                 key = (user.id, message.message_id)
                 edited = key in self.view.seen
                 self.view.seen[key] = ("(deleted)" if message.deleted else message.text, message.buttons)
-                self._print_message(user, message, edited)
+                await self._print_message(user, message, edited)
                 shown = True
         return shown
 
-    def _print_message(self, user: SandboxUser, message: SandboxMessage, edited: bool) -> None:
+    async def _print_message(self, user: SandboxUser, message: SandboxMessage, edited: bool) -> None:
         to = "" if user is self.user else f" (to {user.first_name})"
         label = "deleted" if message.deleted else "edited" if edited else ""
         self.write(f"bot{to}{' [' + label + ']' if label else ''}:")
@@ -216,7 +246,7 @@ class DemoChat:
         for text_line in (message.text or "").splitlines() or [""]:
             self.write(f"  {text_line}")
         if message.document:
-            self.write(f"  [document: {message.document.get('file_name', 'file')}]")
+            await self._print_document(message.document)
         if user is self.user and message.buttons:
             self.view.buttons = []
             for row in message.buttons:
@@ -260,7 +290,7 @@ async def seed(path: Path) -> None:
         await db.close()
 
 
-async def demo(script: list[str] | None, out: TextIO) -> int:
+async def demo(script: list[str] | None, out: TextIO, defaults: Defaults | None = None) -> int:
     """Run the demo; with a script, play it and return non-zero if the bot failed to answer a line."""
     with tempfile.TemporaryDirectory(prefix="sisterbot-demo-") as workdir:
         server = BotApiServer()
@@ -272,6 +302,8 @@ async def demo(script: list[str] | None, out: TextIO) -> int:
                 ),
                 database_path=Path(workdir) / "demo.db",
                 admins=(DEMO_ADMIN_ID,),
+                # The network's own defaults (timezone, language, check-in days) when a config names them.
+                defaults=defaults or Defaults(),
             )
             await seed(config.database_path)
             chat = DemoChat(server, out, echo=script is not None)
@@ -319,14 +351,14 @@ async def converse(chat: DemoChat, script: list[str] | None) -> int:
             chat.write("  (no answer from the bot)")
 
 
-def run_demo(script_path: Path | None) -> int:
+def run_demo(script_path: Path | None, defaults: Defaults | None = None) -> int:
     """Entry point of `sisterbot demo`."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     script = None
     if script_path is not None:
         script = script_path.read_text(encoding="utf-8").splitlines()
     try:
-        return asyncio.run(demo(script, sys.stdout))
+        return asyncio.run(demo(script, sys.stdout, defaults))
     except KeyboardInterrupt:
         sys.stdout.write("\nbye\n")
         return 0

@@ -65,6 +65,16 @@ async def test_a_scripted_contact_shows_on_the_card() -> None:
     assert "1 contact in the last 90 days" in card
 
 
+async def test_inline_queries_and_documents_show_in_the_terminal() -> None:
+    out = io.StringIO()
+    status = await demo(["@sister_cities_bot Durham", "/as olga", "/mydata"], out)
+    transcript = out.getvalue()
+    assert status == 0, transcript
+    assert "▸ Durham – Kostroma: Status: active since Mar 1, 2022" in transcript
+    assert "[document: my-data.json]" in transcript
+    assert '|     "first_name": "Olga",' in transcript
+
+
 async def test_a_script_fails_when_the_bot_does_not_answer() -> None:
     async with BotApiServer() as server:
         # No bot is polling this server, so nobody answers.
