@@ -248,7 +248,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _us_side(p: Partnership, t: Translator) -> str:
-    country = _country_name("United States", t.language)
+    country = country_name("United States", t.language)
     if p.us_kind is UsKind.STATE or not p.us_state:
         return t.gettext("US member: {place}, {country}").format(place=p.us_name, country=country)
     return t.gettext("US member: {place}, {state}, {country}").format(
@@ -257,7 +257,7 @@ def _us_side(p: Partnership, t: Translator) -> str:
 
 
 def _partner_side(p: Partnership, t: Translator) -> str:
-    country = _country_name(p.partner_country, t.language)
+    country = country_name(p.partner_country, t.language)
     if p.partner_region and p.partner_region != p.partner_name:
         return t.gettext("Partner: {place}, {region}, {country}").format(
             place=p.partner_name, region=p.partner_region, country=country
@@ -292,7 +292,7 @@ def _country_codes() -> dict[str, str]:
     return {name.casefold(): code for code, name in Locale("en").territories.items()}
 
 
-def _country_name(stored: str, language: str) -> str:
+def country_name(stored: str, language: str) -> str:
     """A country's name in the reader's language, when the stored (English) name is a known one."""
     code = _country_codes().get(stored.casefold())
     if code is None:

@@ -149,7 +149,7 @@ async def history_command(update: Update, context: BotContext) -> None:
         text, markup = await page_of(visible[0], viewer, 0, t, context)
         await _send(message, text, markup)
         return
-    rows = [[(partnership_label(p), f"hist:{p.id}:0")] for p in visible]
+    rows = [[(partnership_label(p, t), f"hist:{p.id}:0")] for p in visible]
     await _send(message, html.escape(t.gettext("Which partnership's history?")), buttons(rows))
 
 

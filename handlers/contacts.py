@@ -226,7 +226,7 @@ def _data(draft: ContactDraft, what: str, value: str | None = None) -> str:
 
 async def _ask_partnership(message: Message, step: Step) -> int:
     committees = await _committees(step.viewer, step.context)
-    rows = [[(partnership_label(p), _data(step.draft, "p", str(p.id)))] for p in committees]
+    rows = [[(partnership_label(p, step.t), _data(step.draft, "p", str(p.id)))] for p in committees]
     await _send(message, step.t.gettext("Which partnership was this contact for?"), buttons(rows))
     return CHOOSING_PARTNERSHIP
 

@@ -12,6 +12,7 @@ from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext, reader_of
+from bot.i18n import Translator
 from handlers.person import buttons, presser, sender
 from handlers.roles import partnership_label
 from storage.members import MemberRepository
@@ -47,16 +48,16 @@ def _jsonable(value: Any) -> Any:
 
 
 async def member_data(
-    member_id: int, members: MemberRepository, partnerships: PartnershipRepository
+    member_id: int, members: MemberRepository, partnerships: PartnershipRepository, t: Translator
 ) -> dict[str, Any] | None:
-    """Everything stored about a member, ready to be written as JSON; None if nothing is."""
+    """Everything stored about a member, as JSON in their language; None if nothing is."""
     member = await members.get(member_id)
     if member is None:
         return None
 
     async def named(partnership_id: int) -> str | None:
         partnership = await partnerships.get(partnership_id)
-        return partnership_label(partnership) if partnership else None
+        return partnership_label(partnership, t) if partnership else None
 
     memberships = [
         {**asdict(m), "partnership": await named(m.partnership_id)}
@@ -73,7 +74,7 @@ async def send_my_data(update: Update, context: BotContext) -> None:
     """Send the person a JSON document with everything stored about them."""
     user, message = sender(update)
     t = reader_of(update, context)
-    data = await member_data(user.id, context.services.members, context.services.partnerships)
+    data = await member_data(user.id, context.services.members, context.services.partnerships, t)
     if data is None:
         await message.reply_text(t.gettext("I hold no data about you."))
         return

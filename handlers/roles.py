@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from telegram import Message, MessageOriginUser, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot.cards import country_name
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.matching import match_partnerships
@@ -43,9 +44,9 @@ def _replied_user(message: Message) -> User | None:
     return None if user is None or user.is_bot else user
 
 
-def partnership_label(partnership: Partnership) -> str:
-    """How a partnership is named on a button: "Roanoke – Pskov (Russia)"."""
-    return f"{partnership.title} ({partnership.partner_country})"
+def partnership_label(partnership: Partnership, t: Translator) -> str:
+    """How a partnership is named on a button, in the reader's language: "Roanoke – Pskov (Russia)"."""
+    return f"{partnership.title} ({country_name(partnership.partner_country, t.language)})"
 
 
 async def find_target(message: Message, args: list[str], context: BotContext) -> Target:
@@ -190,7 +191,7 @@ async def _coordinator_command(update: Update, context: BotContext, *, add: bool
         await message.reply_text(await _apply(context, t, user.id, member, candidates[0], add=add))
         return
     action = "add" if add else "del"
-    rows = [[(partnership_label(p), f"coord:{action}:{member.id}:{p.id}")] for p in candidates]
+    rows = [[(partnership_label(p, t), f"coord:{action}:{member.id}:{p.id}")] for p in candidates]
     await message.reply_text(t.gettext("Which partnership do you mean?"), reply_markup=buttons(rows))
 
 
@@ -222,7 +223,7 @@ async def _apply(
 ) -> str:
     """Make or unmake the coordinator, tell them, and say what was done."""
     members = context.services.members
-    label = partnership_label(partnership)
+    label = partnership_label(partnership, t)
     if not add:
         seat = await members.membership(member.id, partnership.id)
         if seat is None or seat.role is not Role.COORDINATOR:
@@ -247,7 +248,7 @@ async def _apply(
             "{person} no longer coordinates the {partnership} committee and stays on it as a member."
         )
     if member.id != by:
-        await send_to(context, member.id, news.format(partnership=label))
+        await send_to(context, member.id, news.format(partnership=partnership_label(partnership, theirs)))
     return done.format(person=named(member), partnership=label)
 
 

@@ -14,6 +14,7 @@ from tests.conftest import ADMIN_ID
 PSKOV = ("Roanoke", "VA", "Pskov", "Russia")
 KOSTROMA = ("Durham", "NC", "Kostroma", "Russia")
 PSKOV_LABEL = "Roanoke – Pskov (Russia)"
+PSKOV_LABEL_RU = "Roanoke – Pskov (Россия)"
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from tests.people import (
     KOSTROMA,
     PSKOV,
     PSKOV_LABEL,
+    PSKOV_LABEL_RU,
     Who,
     _timedelta_retry_after,  # noqa: F401 - autouse fixture
     partnership_id,
@@ -62,10 +63,11 @@ async def test_a_newcomer_is_greeted_in_russian_and_joins_when_the_coordinator_a
     await nina.send("Псков")
     offer = await nina.reply()
     assert offer.text == "Какой из этих комитетов ваш?"
-    assert offer.buttons == [[PSKOV_LABEL], ["Ничего из этого", "Просто смотрю"]]
-    await nina.press(offer, PSKOV_LABEL)
+    # The country is named in the reader's language, on the buttons as on the status card.
+    assert offer.buttons == [[PSKOV_LABEL_RU], ["Ничего из этого", "Просто смотрю"]]
+    await nina.press(offer, PSKOV_LABEL_RU)
     await edited(offer)
-    assert offer.text.startswith(f"Вы попросили о вступлении в комитет {PSKOV_LABEL}.")
+    assert offer.text.startswith(f"Вы попросили о вступлении в комитет {PSKOV_LABEL_RU}.")
     assert offer.buttons == []
 
     request = await carol.reply()
@@ -75,7 +77,7 @@ async def test_a_newcomer_is_greeted_in_russian_and_joins_when_the_coordinator_a
     assert answer.text == "Approved."
 
     welcome = await nina.reply()
-    assert welcome.text.startswith(f"Добро пожаловать в комитет {PSKOV_LABEL}!")
+    assert welcome.text.startswith(f"Добро пожаловать в комитет {PSKOV_LABEL_RU}!")
     await edited(request)
     assert request.text == (
         f"\u2068Нина\u2069 (@nina) asked to join the {PSKOV_LABEL} committee: "

@@ -12,7 +12,7 @@ from bot.sandbox import BotApiServer, SandboxMessage
 from storage.members import RequestState, Role
 from tests.people import (
     PSKOV,
-    PSKOV_LABEL,
+    PSKOV_LABEL_RU,
     Who,
     _timedelta_retry_after,  # noqa: F401 - autouse fixture
     person,
@@ -68,11 +68,11 @@ async def test_mydata_sends_everything_held(bot: BotApplication, sandbox: BotApi
             "partnership_id": pskov,
             "role": "coordinator",
             "since": data["memberships"][0]["since"],
-            "partnership": PSKOV_LABEL,
+            "partnership": PSKOV_LABEL_RU,  # in the language she chose
         }
     ]
     assert [(r["id"], r["state"], r["partnership"]) for r in data["join_requests"]] == [
-        (request.id, "pending", PSKOV_LABEL)
+        (request.id, "pending", PSKOV_LABEL_RU)
     ]
 
 
