@@ -11,12 +11,12 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import BotContext, reader_of
+from bot.context import BotContext, Services, reader_of
 from bot.i18n import Translator
 from handlers.person import buttons, presser, sender
 from handlers.roles import partnership_label
-from storage.members import MemberRepository
-from storage.partnerships import PartnershipRepository
+from storage.contacts import Contact
+from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
 
@@ -47,17 +47,21 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-async def member_data(
-    member_id: int, members: MemberRepository, partnerships: PartnershipRepository, t: Translator
-) -> dict[str, Any] | None:
+async def member_data(member_id: int, services: Services, t: Translator) -> dict[str, Any] | None:
     """Everything stored about a member, as JSON in their language; None if nothing is."""
+    members = services.members
     member = await members.get(member_id)
     if member is None:
         return None
+    labels: dict[int, str | None] = {}
 
-    async def named(partnership_id: int) -> str | None:
-        partnership = await partnerships.get(partnership_id)
-        return partnership_label(partnership, t) if partnership else None
+    async def named(partnership_id: int | None) -> str | None:
+        if partnership_id is None:
+            return None
+        if partnership_id not in labels:
+            partnership = await services.partnerships.get(partnership_id)
+            labels[partnership_id] = partnership_label(partnership, t) if partnership else None
+        return labels[partnership_id]
 
     memberships = [
         {**asdict(m), "partnership": await named(m.partnership_id)}
@@ -67,14 +71,34 @@ async def member_data(
         {**asdict(r), "partnership": await named(r.partnership_id)}
         for r in await members.requests_of(member_id)
     ]
-    return {"member": asdict(member), "memberships": memberships, "join_requests": requests}
+    contacts = [
+        {**_contact_fields(c), "partnership": await named(c.partnership_id)}
+        for c in await services.contacts.logged_by(member_id)
+    ]
+    draft = await services.contacts.draft(member_id)
+    draft_data = {**asdict(draft), "partnership": await named(draft.partnership_id)} if draft else None
+    conversations = await ConversationRepository(services.db).states_of(member_id)
+    return {
+        "member": asdict(member),
+        "memberships": memberships,
+        "join_requests": requests,
+        "contacts_logged": contacts,
+        "contact_draft": draft_data,
+        "conversations": [asdict(c) for c in conversations],
+        "check_in_reminders": {"paused_until": await services.checkins.paused_until(member_id)},
+    }
+
+
+def _contact_fields(contact: Contact) -> dict[str, Any]:
+    # author_name is the member's own name, already in "member".
+    return {name: value for name, value in asdict(contact).items() if name != "author_name"}
 
 
 async def send_my_data(update: Update, context: BotContext) -> None:
     """Send the person a JSON document with everything stored about them."""
     user, message = sender(update)
     t = reader_of(update, context)
-    data = await member_data(user.id, context.services.members, context.services.partnerships, t)
+    data = await member_data(user.id, context.services, t)
     if data is None:
         await message.reply_text(t.gettext("I hold no data about you."))
         return

@@ -286,6 +286,12 @@ class ContactRepository:
         async with self._db.conn().execute(query, (partnership_id, limit, offset)) as cursor:
             return [_contact(row) for row in await cursor.fetchall()]
 
+    async def logged_by(self, member_id: int) -> list[Contact]:
+        """Every contact a member logged, oldest first (for /mydata)."""
+        query = "SELECT * FROM contacts WHERE member_id = ? ORDER BY contact_date, id"
+        async with self._db.conn().execute(query, (member_id,)) as cursor:
+            return [_contact(row) for row in await cursor.fetchall()]
+
     async def count(self, partnership_id: int) -> int:
         """How many contacts a partnership has logged."""
         return await self.contacts_since(partnership_id, date.min)

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from storage.db import Database
 from storage.partnerships import utc_now
 
 Key = tuple[int | str, ...]
+
+# The rows of one person: their id is in the key (private chat and user are the same id; a group's id is
+# negative, so it is never mistaken for a person's).
+PERSON_KEY = "EXISTS (SELECT 1 FROM json_each(conversations.key) WHERE json_each.value = :person)"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Where one person stands in one conversation, as stored."""
+
+    name: str
+    key: Key
+    state: object
+    updated_at: datetime
 
 
 def _key(key: Key) -> str:
@@ -26,6 +42,21 @@ class ConversationRepository:
         async with self._db.conn().execute(query, (name,)) as cursor:
             rows = await cursor.fetchall()
         return {tuple(json.loads(row["key"])): json.loads(row["state"]) for row in rows}
+
+    async def states_of(self, person_id: int) -> list[ConversationState]:
+        """Every stored state whose key names this person (for /mydata)."""
+        query = f"SELECT * FROM conversations WHERE {PERSON_KEY} ORDER BY name, key"  # noqa: S608
+        async with self._db.conn().execute(query, {"person": person_id}) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            ConversationState(
+                row["name"],
+                tuple(json.loads(row["key"])),
+                json.loads(row["state"]),
+                datetime.fromisoformat(row["updated_at"]),
+            )
+            for row in rows
+        ]
 
     async def set_state(self, name: str, key: Key, state: object | None) -> None:
         """Remember a state (JSON-serialisable); None forgets the key (the conversation ended)."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 
 import pytest
 
 from bot.context import BotApplication
 from bot.sandbox import BotApiServer, SandboxMessage
+from storage.contacts import Channel, ContactFields
+from storage.conversations import ConversationRepository
 from storage.members import RequestState, Role
 from tests.people import (
     PSKOV,
+    PSKOV_LABEL,
     PSKOV_LABEL_RU,
     Who,
     _timedelta_retry_after,  # noqa: F401 - autouse fixture
@@ -74,6 +78,52 @@ async def test_mydata_sends_everything_held(bot: BotApplication, sandbox: BotApi
     assert [(r["id"], r["state"], r["partnership"]) for r in data["join_requests"]] == [
         (request.id, "pending", PSKOV_LABEL_RU)
     ]
+
+
+async def test_mydata_includes_logged_contacts_the_open_draft_and_where_they_stand(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice", username="alice")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    services = services_of(bot)
+    fields = ContactFields(pskov, Channel.ZOOM, date(2024, 4, 10), "Met the Pskov youth council", 12)
+    contact = await services.contacts.add(alice.id, fields, today=date(2024, 4, 11))
+    await services.checkins.pause(alice.id, date(2099, 1, 31))
+    await alice.send("/log zoom 2024-05-02 Planned the autumn visit")  # a draft, waiting to be saved
+    await alice.reply()
+    conversations = ConversationRepository(services.db)
+    for _ in range(100):  # the conversation's state is written within a second
+        if await conversations.states_of(alice.id):
+            break
+        await asyncio.sleep(0.05)
+
+    await alice.send("/mydata")
+    reply = await alice.reply()
+    assert reply.document is not None
+    data = json.loads(await sandbox.download(reply.document["file_id"]))
+    assert data["contacts_logged"] == [
+        {
+            "id": contact.id,
+            "partnership_id": pskov,
+            "member_id": alice.id,
+            "channel": "zoom",
+            "contact_date": "2024-04-10",
+            "summary": "Met the Pskov youth council",
+            "participants": 12,
+            "created_at": contact.created_at.isoformat(),
+            "edited_at": None,
+            "partnership": PSKOV_LABEL,
+        }
+    ]
+    draft = data["contact_draft"]
+    assert (draft["channel"], draft["contact_date"], draft["summary"]) == (
+        "zoom",
+        "2024-05-02",
+        "Planned the autumn visit",
+    )
+    assert draft["partnership"] == PSKOV_LABEL
+    assert [(c["name"], c["key"]) for c in data["conversations"]] == [("log", [alice.id, alice.id])]
+    assert data["check_in_reminders"] == {"paused_until": "2099-01-31"}
 
 
 async def test_mydata_for_a_stranger_holds_nothing(bot: BotApplication, sandbox: BotApiServer) -> None:
