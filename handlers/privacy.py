@@ -31,14 +31,21 @@ async def show_privacy(update: Update, context: BotContext) -> None:
             "• What Telegram tells me when you write to me: your numeric id, first and last name, @username "
             "and your app's language, so that I can greet you, write to you and show coordinators who asks "
             "to join.\n"
-            "• Your choices: the language you chose with /language.\n"
+            "• Your choices: the language you chose with /language, your timezone (/timezone) and whether "
+            "you paused check-in reminders.\n"
             "• Your committees and your role on them, and your requests to join a committee, with who "
             "decided them and when.\n"
+            "• The contacts with partner cities you log with /log: how and when you were in touch, what "
+            "happened and how many took part, kept under your name; and a contact you started to log but "
+            "have not saved yet.\n"
             "• Whether you blocked me, so that I stop writing to you.\n\n"
             "Who sees it: your committee's coordinators and the network's staff see your name and your "
-            "committees; the administrators of this bot can read the database. Nobody else, and nothing "
-            "is sold or shared.\n\n"
-            "/mydata sends you a copy of everything I hold about you; /forgetme erases it."
+            "committees; the contacts you log are seen, under your name, by your committee and the "
+            "network's staff; the administrators of this bot can read the database. Nobody else, and "
+            "nothing is sold or shared.\n\n"
+            "/mydata sends you a copy of everything I hold about you; /forgetme erases it, except the "
+            "contacts you logged: they stay in the partnership's history as logged by “a former member”, "
+            "with your name removed."
         )
     )
 
@@ -118,7 +125,9 @@ async def ask_to_forget(update: Update, context: BotContext) -> None:
     await message.reply_text(
         t.gettext(
             "Erase everything I hold about you: your name, your language, your committees and your requests "
-            "to join? This cannot be undone; to use the committee features again you would register anew."
+            "to join? The contacts you logged stay in the partnership's history as logged by “a former "
+            "member”, with your name removed. This cannot be undone; to use the committee features again "
+            "you would register anew."
         ),
         reply_markup=buttons(rows),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from storage.conversations import PERSON_KEY
 from storage.db import Database
 from storage.partnerships import utc_now
 
@@ -334,10 +335,13 @@ class MemberRepository:
 
         Deleting the member row takes their memberships and join requests with it (ON DELETE CASCADE);
         requests they decided keep the decision but no longer name them (ON DELETE SET NULL), and so can
-        any later record that refers to a member.
+        any later record that refers to a member: the contacts they logged stay, by "a former member".
+        Rows keyed by their user id without a foreign key are deleted here.
         """
         async with self._db.transaction() as conn:
             # The copies of other people's requests that were shown in this person's chat.
             await conn.execute("DELETE FROM join_request_notices WHERE chat_id = ?", (member_id,))
+            # Where they stood in conversations (and what those states carry).
+            await conn.execute(f"DELETE FROM conversations WHERE {PERSON_KEY}", {"person": member_id})  # noqa: S608
             cursor = await conn.execute("DELETE FROM members WHERE id = ?", (member_id,))
             return cursor.rowcount > 0

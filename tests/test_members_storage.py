@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.members import MemberRepository, RequestState, Role
 from storage.partnerships import PartnershipRepository
@@ -140,6 +141,23 @@ async def test_forgetting_a_requester_takes_their_requests_and_notices(members: 
     await members.forget(BOB)
     assert await members.join_request(request.id) is None
     assert await members.notices(request.id) == []
+
+
+async def test_forget_erases_where_the_person_stood_in_conversations(
+    members: MemberRepository, db: Database
+) -> None:
+    conversations = ConversationRepository(db)
+    await conversations.set_state("log", (ALICE, ALICE), 2)
+    await conversations.set_state("registration", (-100123, ALICE), 0)  # in a group
+    await conversations.set_state("log", (BOB, BOB), 1)
+    assert [(c.name, c.key, c.state) for c in await conversations.states_of(ALICE)] == [
+        ("log", (ALICE, ALICE), 2),
+        ("registration", (-100123, ALICE), 0),
+    ]
+
+    assert await members.forget(ALICE)
+    assert await conversations.states_of(ALICE) == []
+    assert await conversations.states("log") == {(BOB, BOB): 1}
 
 
 async def test_committee_and_staff_lists(members: MemberRepository) -> None:

@@ -45,6 +45,10 @@ async def test_privacy_says_what_is_stored_why_and_who_sees_it(
     assert "Кто это видит:" in reply.text
     assert "/mydata" in reply.text
     assert "/forgetme" in reply.text
+    # The contacts a member logs: under their name, seen by the committee and staff, kept after /forgetme.
+    assert "Контакты с городами-партнёрами, которые вы записываете командой /log" in reply.text
+    assert "записанные вами контакты под вашим именем видят ваш комитет и сотрудники сети" in reply.text
+    assert "в истории партнёрства с подписью «бывший участник», ваше имя будет удалено" in reply.text
     # Asking what is stored stores nothing.
     assert await services_of(bot).members.get(ivan.id) is None
 
@@ -139,6 +143,9 @@ async def test_forgetme_erases_after_confirmation(bot: BotApplication, sandbox: 
 
     await leo.send("/forgetme")
     question = await leo.reply()
+    assert "The contacts you logged stay in the partnership's history as logged by “a former member”" in (
+        question.text
+    )
     assert question.buttons == [["Yes, erase my data", "No, keep it"]]
     await leo.press(question, "No, keep it")
     assert (await edited(question)).text == "Nothing was erased."
