@@ -37,8 +37,8 @@ from bot.reminder_texts import (
 )
 from bot.reminder_times import (
     EARLIEST_OFFSET,
-    every_timezone,
     is_reminder_time,
+    is_timezone,
     local_day,
     open_zones,
     week_of,
@@ -68,6 +68,8 @@ FIRST_TICK_SECONDS = 2  # soon after start-up: reminders that fell due during do
 SEND_BATCH = 500  # reminders sent by one tick at most; the rest wait for the next
 SEND_BUDGET_SECONDS = 45.0  # and for no longer than this, so ticks do not pile up
 SNOOZE_DAYS = 7
+# Members claimed for by one tick at most; the rate limiter sends about 1,800 a minute.
+CLAIM_BATCH = 1000
 
 Clock = Callable[[], datetime]
 
@@ -149,9 +151,11 @@ class CheckInService:
         self.outbox = outbox
         self.clock = clock
         self._lock = asyncio.Lock()
-        self._zones = tuple(dict.fromkeys([config.defaults.timezone, *every_timezone()]))
+        self._zones: tuple[str, ...] = ()  # the zones members live in, read again when something changed
         self._digested: set[tuple[int, date]] = set()
         self._paused_until: datetime | None = None  # Telegram's flood control asked us to wait
+        self._horizon: date | None = None  # of the last full refresh: due dates move with the calendar
+        self._open: dict[str, date] = {}  # the zones where it was reminder time at the last tick
 
     # --- the job ---
 
@@ -200,17 +204,41 @@ class CheckInService:
     async def sweep(self, now: datetime) -> tuple[Refreshed, int]:
         """The database part of a tick: what is due, and the reminders claimed for it (nothing is sent)."""
         defaults = self.config.defaults
+        horizon = (now + EARLIEST_OFFSET).date()
         refreshed = await self.checkins.refresh(
             now,
             today=local_day(now, defaults.timezone),
-            horizon=(now + EARLIEST_OFFSET).date(),
+            horizon=horizon,
             default_days=defaults.checkin_days,
+            # Every partnership at start-up and when a new day begins somewhere; else only what changed.
+            full=horizon != self._horizon,
         )
+        self._horizon = horizon
+        if refreshed.touched or not self._zones:
+            self._zones = await self._member_zones()
         if not refreshed.claimable:
             return refreshed, 0
         zones = open_zones(now, self._zones, defaults.reminder_hour, defaults.quiet_hours)
-        claimed = await self.checkins.claim(now, zones, default_timezone=defaults.timezone, not_before=now)
+        # Where reminder time has just come (or came during downtime: everywhere at start-up) every
+        # open check-in is looked at; elsewhere only what the refresh touched.
+        fresh = [name for name, day in zones.items() if self._open.get(name) != day]
+        claimed, complete = await self.checkins.claim(
+            now,
+            zones,
+            default_timezone=defaults.timezone,
+            not_before=now,
+            fresh=fresh,
+            touched=refreshed.touched,
+            limit=CLAIM_BATCH,
+        )
+        # Unfinished: every open zone counts as fresh again next tick, so nobody owed one is forgotten.
+        self._open = zones if complete else {}
         return refreshed, claimed
+
+    async def _member_zones(self) -> tuple[str, ...]:
+        chosen = await self.checkins.member_timezones()
+        known = [name for name in sorted(chosen) if is_timezone(name)]
+        return tuple(dict.fromkeys([self.config.defaults.timezone, *known]))
 
     # --- sending ---
 

@@ -9,6 +9,7 @@ a restart, two ticks at once or a repeated daylight-saving hour cannot send twic
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class Refreshed:
     settled: list[CheckIn] = field(default_factory=list)  # settled by a contact (or a status change)
     at_risk: int = 0
     claimable: bool = True  # some open cycle may owe someone a reminder
+    touched: frozenset[int] = frozenset()  # partnerships whose cycle opened or whose people changed
 
 
 def _day(value: str | None) -> date | None:
@@ -158,7 +160,8 @@ _QUIET = """
 # Open cycles that no longer match their partnership: a newer contact moved its due date, its check-in
 # period changed, or its status no longer asks for check-ins.
 _STALE = f"""
-    WITH q AS ({_QUIET} WHERE p.id IN (SELECT partnership_id FROM checkin_cycles WHERE state != 'settled'))
+    WITH q AS ({_QUIET} WHERE p.id IN (SELECT partnership_id FROM checkin_cycles WHERE state != 'settled')
+        AND {{scope}})
     SELECT c.id, c.quiet_since, q.status, q.quiet_since AS now_quiet_since, (
         SELECT member_id FROM contacts WHERE partnership_id = c.partnership_id
         ORDER BY contact_date DESC, id DESC LIMIT 1
@@ -176,7 +179,8 @@ _OPEN = f"""
     INSERT INTO checkin_cycles (partnership_id, quiet_since, due_date, next_on, created_at)
     SELECT partnership_id, quiet_since, due, due, :now FROM (
         SELECT partnership_id, quiet_since, date(quiet_since, '+' || days || ' days') AS due
-        FROM ({_QUIET} WHERE p.status IN ('active', 'paused'))
+        FROM ({_QUIET} WHERE p.status IN ('active', 'paused')
+            AND {{scope}})
     ) AS q
     WHERE due <= :horizon AND NOT EXISTS (
         SELECT 1 FROM checkin_cycles AS c WHERE c.partnership_id = q.partnership_id AND c.state != 'settled'
@@ -184,35 +188,48 @@ _OPEN = f"""
     ON CONFLICT (partnership_id, due_date) DO UPDATE SET state = 'pending', next_on = excluded.next_on,
         snoozed_until = NULL, at_risk_since = NULL, answered_by = NULL, answer = NULL, answered_at = NULL,
         settled_at = NULL
+    RETURNING partnership_id
 """  # noqa: S608 - composed of this module's constants only
 
 # Every (open cycle, committee member) pair that may be owed a reminder now: the member is active, it is
 # reminder time in their timezone (tick_zones), they have had no reminder on their local day and have not
 # paused reminders; and either a new round is due on their local day or they lack the current round.
 _CANDIDATES = """
-    SELECT * FROM (
-        SELECT c.id, c.partnership_id, c.due_date, c.quiet_since, c.state, c.round, c.next_on, s.member_id,
-            z.local_day, COALESCE((
+    SELECT c.id, c.partnership_id, c.due_date, c.quiet_since, c.state, c.round, c.next_on, s.member_id,
+        z.local_day
+    -- CROSS JOIN fixes the order: from the open cycles to their committees, never the other way.
+    FROM checkin_cycles AS c
+    CROSS JOIN memberships AS s ON s.partnership_id = c.partnership_id
+    CROSS JOIN members AS m ON m.id = s.member_id
+    CROSS JOIN tick_zones AS z ON z.tz = COALESCE(m.timezone, :default_tz)
+    WHERE c.state != 'settled' AND c.state IN ('pending', 'first_sent', 'second_sent') AND {scope}
+        AND m.active = 1
+        AND (
+            (c.state != 'second_sent' AND c.next_on <= z.local_day)
+            OR (c.state != 'pending' AND c.round > COALESCE((
                 SELECT MAX(r.round) FROM reminder_sends AS r
                 WHERE r.partnership_id = c.partnership_id AND r.member_id = s.member_id
                     AND r.due_date = c.due_date
-            ), 0) AS received
-        FROM checkin_cycles AS c
-        JOIN memberships AS s ON s.partnership_id = c.partnership_id
-        JOIN members AS m ON m.id = s.member_id
-        JOIN tick_zones AS z ON z.tz = COALESCE(m.timezone, :default_tz)
-        WHERE c.state IN ('pending', 'first_sent', 'second_sent') AND m.active = 1
-            AND NOT EXISTS (
-                SELECT 1 FROM reminders AS d WHERE d.member_id = m.id AND d.local_day = z.local_day
-            )
-            AND NOT EXISTS (
-                SELECT 1 FROM reminder_pauses AS pause
-                WHERE pause.member_id = m.id AND pause.paused_until > z.local_day
-            )
-    )
-    WHERE (state != 'second_sent' AND next_on <= local_day) OR (state != 'pending' AND received < round)
-    ORDER BY id, member_id
+            ), 0))
+        )
+        AND NOT EXISTS (SELECT 1 FROM reminders AS d WHERE d.member_id = m.id AND d.local_day = z.local_day)
+        AND NOT EXISTS (
+            SELECT 1 FROM reminder_pauses AS pause
+            WHERE pause.member_id = m.id AND pause.paused_until > z.local_day
+        )
+    ORDER BY c.id, s.member_id
 """
+# Where a zone has just reached its reminder moment, every open cycle is looked at; elsewhere, only the
+# partnerships something happened to since the last tick (a cycle opened, a seat, a pause, a timezone).
+_TOUCHED = "c.partnership_id IN (SELECT value FROM json_each(:touched))"
+_CANDIDATES_FRESH = _CANDIDATES.format(scope=f"(z.fresh OR {_TOUCHED})")
+_CANDIDATES_TOUCHED = _CANDIDATES.format(scope=_TOUCHED)
+
+
+def _scope(full: bool) -> str:
+    """Every partnership, or those changed since the last refresh (the lookup then starts from them)."""
+    return "1" if full else "p.id IN (SELECT partnership_id FROM checkin_dirty)"
+
 
 _ITEMS = """
     SELECT c.*, rs.reminder_id, rs.second, rs.quiet_days, p.us_name, p.partner_name
@@ -250,18 +267,28 @@ class CheckInRepository:
 
     # --- what is due ---
 
-    async def refresh(self, now: datetime, *, today: date, horizon: date, default_days: int) -> Refreshed:
+    async def refresh(
+        self, now: datetime, *, today: date, horizon: date, default_days: int, full: bool = True
+    ) -> Refreshed:
         """Settle cycles a contact or status change ended, open cycles newly due, mark the unanswered at risk.
 
         `horizon` is the latest local day anywhere (a cycle opens when its due date has begun somewhere;
         each member is still reminded on their own day); `today` is the network's day, for "at risk".
+        `full` recomputes every partnership (needed when the horizon moved); otherwise only those whose
+        contacts, status or period changed since the last refresh (checkin_dirty, kept by triggers).
         """
         async with self._db.transaction() as conn:
             settled = await self._settle_stale(conn, now, default_days)
-            cursor = await conn.execute(
-                _OPEN, {"days": default_days, "now": now.isoformat(), "horizon": horizon.isoformat()}
-            )
-            opened = cursor.rowcount
+            params = {
+                "days": default_days,
+                "now": now.isoformat(),
+                "horizon": horizon.isoformat(),
+                "full": full,
+            }
+            async with conn.execute(_OPEN.format(scope=_scope(full)), params) as cursor:
+                opened = {row[0] for row in await cursor.fetchall()}
+            async with conn.execute("DELETE FROM checkin_dirty RETURNING partnership_id") as cursor:
+                touched = opened | {row[0] for row in await cursor.fetchall()}
             cursor = await conn.execute(
                 """
                 UPDATE checkin_cycles SET state = 'at_risk', at_risk_since = ?
@@ -278,12 +305,19 @@ class CheckInRepository:
             async with conn.execute(query) as cursor:
                 found = await cursor.fetchone()
         claimable = bool(found and found[0])
-        return Refreshed(opened=opened, settled=settled, at_risk=at_risk, claimable=claimable)
+        return Refreshed(
+            opened=len(opened),
+            settled=settled,
+            at_risk=at_risk,
+            claimable=claimable,
+            touched=frozenset(touched),
+        )
 
     async def _settle_stale(
         self, conn: aiosqlite.Connection, now: datetime, default_days: int
     ) -> list[CheckIn]:
-        async with conn.execute(_STALE, {"days": default_days}) as cursor:
+        # Only a change makes a cycle stale (a contact, a status, a period): the dirty ones, even when full.
+        async with conn.execute(_STALE.format(scope=_scope(False)), {"days": default_days}) as cursor:
             stale = await cursor.fetchall()
         if not stale:
             return []
@@ -315,29 +349,50 @@ class CheckInRepository:
             return [_check_in(row) for row in await cursor.fetchall()]
 
     async def claim(
-        self, now: datetime, zones: Mapping[str, date], *, default_timezone: str, not_before: datetime
-    ) -> int:
+        self,
+        now: datetime,
+        zones: Mapping[str, date],
+        *,
+        default_timezone: str,
+        not_before: datetime,
+        fresh: Iterable[str] | None = None,
+        touched: Iterable[int] = (),
+        limit: int | None = None,
+    ) -> tuple[int, bool]:
         """Claim the reminders owed now, one per member: rows written and committed before any send.
 
-        `zones` maps each timezone where it is reminder time now to its local day. Returns how many
-        reminders were claimed.
+        `zones` maps each timezone where it is reminder time now to its local day; in the `fresh` ones
+        (None: all) that time has just come, and every open cycle is looked at for their members. In the
+        others only the `touched` partnerships are. At most `limit` members are claimed for (the lowest
+        ids); returns how many reminders were claimed, and whether that was everyone owed one.
         """
-        if not zones:
-            return 0
+        fresh_zones = set(zones) if fresh is None else set(fresh) & set(zones)
+        touched_ids = sorted(set(touched))
+        if not zones or not (fresh_zones or touched_ids):
+            return 0, True
         async with self._db.transaction() as conn:
             await conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS tick_zones (tz TEXT PRIMARY KEY, local_day TEXT)"
+                "CREATE TEMP TABLE IF NOT EXISTS tick_zones"
+                " (tz TEXT PRIMARY KEY, local_day TEXT NOT NULL, fresh INTEGER NOT NULL)"
             )
             await conn.execute("DELETE FROM tick_zones")
             await conn.executemany(
-                "INSERT INTO tick_zones (tz, local_day) VALUES (?, ?)",
-                [(tz, day.isoformat()) for tz, day in zones.items()],
+                "INSERT INTO tick_zones (tz, local_day, fresh) VALUES (?, ?, ?)",
+                [(tz, day.isoformat(), tz in fresh_zones) for tz, day in zones.items()],
             )
-            async with conn.execute(_CANDIDATES, {"default_tz": default_timezone}) as cursor:
+            query = _CANDIDATES_FRESH if fresh_zones else _CANDIDATES_TOUCHED
+            params = {"default_tz": default_timezone, "touched": json.dumps(touched_ids)}
+            async with conn.execute(query, params) as cursor:
                 rows = list(await cursor.fetchall())
             if not rows:
-                return 0
-            return await self._write_claims(conn, rows, now, not_before)
+                return 0, True
+            members = sorted({row["member_id"] for row in rows})
+            complete = limit is None or len(members) <= limit
+            if not complete:
+                # The rest wait for the next tick: no use claiming more than can be sent before it.
+                kept = set(members[:limit])
+                rows = [row for row in rows if row["member_id"] in kept]
+            return await self._write_claims(conn, rows, now, not_before), complete
 
     async def _write_claims(
         self, conn: aiosqlite.Connection, rows: list[sqlite3.Row], now: datetime, not_before: datetime
@@ -360,8 +415,10 @@ class CheckInRepository:
                 )
                 cycle.next_on = local_day + timedelta(days=FOLLOW_UP_DAYS)
                 cycle.started = True
-            elif cycle.state is CheckInState.PENDING or row["received"] >= cycle.round:
+            elif cycle.state is CheckInState.PENDING:
                 continue
+            # Otherwise the query found this member without the current round (or another member started
+            # a new round just now): they get it.
             second = cycle.state is CheckInState.SECOND_SENT
             owed.setdefault(row["member_id"], []).append((row, cycle.round, second))
         async with conn.execute("SELECT COALESCE(MAX(id), 0) FROM reminders") as cursor:
@@ -399,6 +456,12 @@ class CheckInRepository:
             sends,
         )
         return len(reminders)
+
+    async def member_timezones(self) -> set[str]:
+        """The timezones members have chosen (the others follow the network's default)."""
+        query = "SELECT DISTINCT timezone FROM members WHERE timezone IS NOT NULL"
+        async with self._db.conn().execute(query) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
 
     # --- sending ---
 

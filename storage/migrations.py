@@ -263,4 +263,67 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        "partnerships whose check-in may have changed (contacts, status, period, committee) since a tick",
+        (
+            # The tick recomputes these few instead of every partnership each minute; a full pass runs
+            # once a day, when due dates advance with the calendar alone.
+            "CREATE TABLE checkin_dirty (partnership_id INTEGER PRIMARY KEY) WITHOUT ROWID",
+            # The timezones members chose, read by the tick whenever something changed.
+            "CREATE INDEX members_timezone ON members (timezone) WHERE timezone IS NOT NULL",
+            """
+            CREATE TRIGGER checkin_dirty_contact_added AFTER INSERT ON contacts BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (NEW.partnership_id);
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_contact_changed
+            AFTER UPDATE OF partnership_id, contact_date ON contacts BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (OLD.partnership_id);
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (NEW.partnership_id);
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_contact_deleted AFTER DELETE ON contacts BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (OLD.partnership_id);
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_partnership_added AFTER INSERT ON partnerships BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (NEW.id);
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_partnership_changed
+            AFTER UPDATE OF status, checkin_days, created_at ON partnerships BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (NEW.id);
+            END
+            """,
+            # Who may be owed a reminder changed too: a new seat, a member reachable again or in another
+            # timezone, a pause changed. Their partnerships are looked at again on the next tick.
+            """
+            CREATE TRIGGER checkin_dirty_seat_added AFTER INSERT ON memberships BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id) VALUES (NEW.partnership_id);
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_member_changed AFTER UPDATE OF active, timezone ON members BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id)
+                SELECT partnership_id FROM memberships WHERE member_id = NEW.id;
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_pause_changed AFTER UPDATE ON reminder_pauses BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id)
+                SELECT partnership_id FROM memberships WHERE member_id = NEW.member_id;
+            END
+            """,
+            """
+            CREATE TRIGGER checkin_dirty_pause_ended AFTER DELETE ON reminder_pauses BEGIN
+                INSERT OR IGNORE INTO checkin_dirty (partnership_id)
+                SELECT partnership_id FROM memberships WHERE member_id = OLD.member_id;
+            END
+            """,
+        ),
+    ),
 )
