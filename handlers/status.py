@@ -208,6 +208,14 @@ async def question(update: Update, context: BotContext) -> None:
     await _answer_place(message, place, update, context, typed_command=False)
 
 
+async def not_text(update: Update, context: BotContext) -> None:
+    """Answer a photo, sticker, voice message, document… in a private chat with what the bot can do."""
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_text(html.escape(_hint(reader_of(update, context))), parse_mode=ParseMode.HTML)
+
+
 async def group_question(update: Update, context: BotContext) -> None:
     """Answer a question in a group only when it mentions the bot; the rest of the talk is not for us."""
     message = update.effective_message
@@ -301,7 +309,7 @@ async def inline(update: Update, context: BotContext) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
-    """This module's handlers, in the order they must be tried; the last answers any other private text."""
+    """This module's handlers, in the order they must be tried; the last two answer any private rest."""
     return [
         CommandHandler("status", status_command),
         CallbackQueryHandler(show_picked, pattern=f"^{SHOW_PREFIX}"),
@@ -317,9 +325,19 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
             & ~filters.UpdateType.EDITED,
             group_question,
         ),
-        # Must stay last: it answers every text no other handler took, and only in private chats.
+        # Answers every text no other handler took, and only in private chats.
         MessageHandler(
             filters.TEXT & filters.ChatType.PRIVATE & ~filters.VIA_BOT & ~filters.UpdateType.EDITED,
             question,
+        ),
+        # The very last: any other private message (photo, sticker, voice, document…). Conversations are
+        # registered earlier, so one waiting for a file or handling its own non-text sees the update first.
+        MessageHandler(
+            ~filters.TEXT
+            & filters.ChatType.PRIVATE
+            & ~filters.StatusUpdate.ALL
+            & ~filters.VIA_BOT
+            & ~filters.UpdateType.EDITED,
+            not_text,
         ),
     ]

@@ -282,6 +282,31 @@ async def test_the_hint_is_in_the_readers_language(bot: BotApplication, sandbox:
     assert "Я могу рассказать" in (await olga.reply()).text
 
 
+async def test_a_photo_or_a_file_outside_any_conversation_gets_the_hint(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send_photo(b"\x89PNG not really")
+    assert (await alice.reply()).text.startswith("I can tell you how a sister-city partnership is doing.")
+    await alice.no_reply()
+    olga = sandbox.user("Ольга", language_code="ru")
+    await olga.send_document(b"minutes", "minutes.txt", caption="Pskov")
+    assert (await olga.reply()).text.startswith("Я могу рассказать")
+
+
+async def test_a_photo_during_a_conversation_is_left_to_the_conversation(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice")
+    await seat(bot, alice, PSKOV, Role.MEMBER)
+    await alice.send("/log")
+    await alice.reply()  # how were you in touch?
+    await alice.send_photo(b"\x89PNG not really")
+    reply = await alice.reply()
+    assert reply.text.startswith("Please answer the last question above"), reply.text
+    await alice.no_reply()
+
+
 @pytest.mark.parametrize(
     "text",
     [
