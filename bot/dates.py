@@ -16,6 +16,9 @@ MAX_TEXT = 60  # a date is a few words; longer text is not one
 _WORDS_TODAY = frozenset({"today", "now", "сегодня", "сейчас"})
 _WORDS_YESTERDAY = frozenset({"yesterday", "вчера"})
 _WORDS_DAY_BEFORE = frozenset({"day before yesterday", "the day before yesterday", "позавчера"})
+# Read as dates so that a contact "tomorrow" is refused as in the future, not as unreadable.
+_WORDS_TOMORROW = frozenset({"tomorrow", "завтра"})
+_WORDS_DAY_AFTER = frozenset({"day after tomorrow", "the day after tomorrow", "послезавтра"})
 
 _MONTH_NAMES = {
     1: "january jan январь января янв",
@@ -128,6 +131,10 @@ def parse_date(text: str, today: date, *, language: str = "en") -> date | None:
         return _shift(today, 1)
     if cleaned in _WORDS_DAY_BEFORE:
         return _shift(today, 2)
+    if cleaned in _WORDS_TOMORROW:
+        return _shift(today, -1)
+    if cleaned in _WORDS_DAY_AFTER:
+        return _shift(today, -2)
     if match := _DAYS_AGO.fullmatch(cleaned):
         days = int(match["n"])
         return _shift(today, days) if days <= MAX_DAYS_AGO else None
@@ -155,6 +162,7 @@ def _slashed(a: int, b: int, year: int | None, today: date, language: str) -> da
 
 
 def _shift(today: date, days: int) -> date | None:
+    """`days` before today (after it, when negative)."""
     try:
         return today - timedelta(days=days)
     except OverflowError:

@@ -167,6 +167,25 @@ async def test_a_one_line_form_that_cannot_be_read_explains_and_stores_nothing(
     assert await logged(bot, pskov) == []
 
 
+async def test_tomorrow_in_the_one_line_form_is_refused_as_in_the_future(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice", language_code="en")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    await alice.send("/log zoom tomorrow Met them")
+    reply = await alice.reply()
+    assert reply.text.startswith("That date is in the future."), reply.text
+    assert "When was it?" in reply.text
+    nina = sandbox.user("Нина", language_code="ru")
+    await seat(bot, nina, PSKOV, Role.MEMBER)
+    await nina.send("/log зум послезавтра Созвон с мэрией")
+    reply = await nina.reply()
+    assert reply.text.startswith("Эта дата в будущем."), reply.text
+    await nina.send("завтра")
+    assert (await nina.reply()).text.startswith("Эта дата в будущем.")
+    assert await logged(bot, pskov) == []
+
+
 async def test_a_bad_date_is_refused_with_the_reason_and_asked_again(
     bot: BotApplication, sandbox: BotApiServer
 ) -> None:
@@ -179,6 +198,8 @@ async def test_a_bad_date_is_refused_with_the_reason_and_asked_again(
     tomorrow = today() + timedelta(days=1)
     for typed, reason in [
         (tomorrow.isoformat(), "That date is in the future."),
+        ("tomorrow", "That date is in the future."),
+        ("the day after tomorrow", "That date is in the future."),
         ("12.12.1912", "That date is before 1950"),
         ("the other day", "I could not read that as a date."),
     ]:
