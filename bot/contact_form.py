@@ -28,7 +28,7 @@ _CHANNEL_WORDS = {
     Channel.ZOOM: "zoom video videocall video-call skype teams meet зум видео видеозвонок созвон",
     Channel.LETTER_SENT: "letter-sent sent-letter sent wrote отправили отправлено написали письмо-отправлено",
     Channel.LETTER_RECEIVED: "letter-received received-letter received got получили получено письмо-получено",
-    Channel.EMAIL: "email e-mail mail емейл имейл email-письмо почта",
+    Channel.EMAIL: "email e-mail емейл имейл email-письмо",
     Channel.PHONE: "phone telephone phonecall phone-call call телефон звонок",
     Channel.IN_PERSON: "in-person inperson person meeting visit met лично встреча визит",
     Channel.OTHER: "other другое прочее",
@@ -50,6 +50,8 @@ _CHANNEL_PAIRS = {
     ("получили", "письмо"): Channel.LETTER_RECEIVED,
     ("эл.", "почта"): Channel.EMAIL,
 }
+# A letter (or post: "mail", "почта") without saying which way it went: asked, never guessed.
+_LETTER_WORDS = frozenset({"letter", "письмо", "mail", "почта"})
 _PARTICIPANTS = re.compile(r"([0-9]{1,6})(?:\s+[^\W\d_]{1,20})?\.?")
 MAX_DATE_WORDS = 4  # "10 апреля 2022 г."
 MAX_LINE = 2000  # anything longer is not a quick note; the summary limit is checked separately
@@ -59,6 +61,7 @@ class LineProblem(StrEnum):
     """Why a one-line /log could not be read; each has its explanation below."""
 
     NO_CHANNEL = "no_channel"
+    LETTER_WITHOUT_DIRECTION = "letter_without_direction"
     NO_DATE = "no_date"
     NO_SUMMARY = "no_summary"
     TOO_LONG = "too_long"
@@ -68,6 +71,10 @@ LINE_EXPLANATIONS = {
     LineProblem.NO_CHANNEL: N_(
         "The first word should say how you were in touch: zoom, sent, received, email, "
         "phone, in-person or other."
+    ),
+    LineProblem.LETTER_WITHOUT_DIRECTION: N_(
+        "Was the letter sent or received? Start with letter-sent or letter-received, for example: "
+        "/log letter-sent yesterday Wrote to the mayor"
     ),
     LineProblem.NO_DATE: N_(
         "After how you were in touch, write when: today, yesterday, 10.04.2022 or April 10."
@@ -123,6 +130,8 @@ def parse_contact_line(text: str, today: date, *, language: str = "en") -> Conta
     words = text.split()
     found = channel_from(words)
     if found is None:
+        if words and words[0].casefold().rstrip(",:;") in _LETTER_WORDS:
+            return LineProblem.LETTER_WITHOUT_DIRECTION
         return LineProblem.NO_CHANNEL
     channel, used = found
     rest = text.split(maxsplit=used)[used:] if len(words) > used else []

@@ -411,6 +411,8 @@ def _not_on_a_committee(viewer: Viewer, t: Translator) -> str:
 
 def _line_help(problem: LineProblem, t: Translator) -> str:
     reason = t.gettext(LINE_EXPLANATIONS[problem]).format(limit=t.number(SUMMARY_LIMIT))
+    if problem is LineProblem.LETTER_WITHOUT_DIRECTION:
+        return reason  # it carries its own example
     usage = t.gettext(
         "To log a contact in one message, write for example:\n"
         "/log zoom yesterday Met the Pskov youth council\n"

@@ -167,6 +167,26 @@ async def test_a_one_line_form_that_cannot_be_read_explains_and_stores_nothing(
     assert await logged(bot, pskov) == []
 
 
+async def test_a_letter_without_its_direction_is_asked_about_politely(
+    bot: BotApplication, sandbox: BotApiServer
+) -> None:
+    alice = sandbox.user("Alice", language_code="en")
+    pskov = await seat(bot, alice, PSKOV, Role.MEMBER)
+    await alice.send("/log letter yesterday Wrote to the mayor")
+    assert (await alice.reply()).text == (
+        "Was the letter sent or received? Start with letter-sent or letter-received, for example: "
+        "/log letter-sent yesterday Wrote to the mayor"
+    )
+    nina = sandbox.user("Нина", language_code="ru")
+    await seat(bot, nina, PSKOV, Role.MEMBER)
+    await nina.send("/log письмо вчера Написали мэру")
+    assert (await nina.reply()).text == (
+        "Письмо отправлено или получено? Начните с «письмо-отправлено» или «письмо-получено», например: "
+        "/log письмо-отправлено вчера Написали мэру"
+    )
+    assert await logged(bot, pskov) == []
+
+
 async def test_tomorrow_in_the_one_line_form_is_refused_as_in_the_future(
     bot: BotApplication, sandbox: BotApiServer
 ) -> None:
