@@ -13,6 +13,7 @@ from bot.i18n import Translator, translator
 from bot.reminders import CheckInService
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
+from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
@@ -27,6 +28,7 @@ class Services:
     members: MemberRepository
     contacts: ContactRepository
     checkins: CheckInRepository
+    conversations: ConversationRepository
 
     @classmethod
     async def open(cls, config: Config) -> Services:
@@ -38,6 +40,7 @@ class Services:
             members=MemberRepository(db),
             contacts=ContactRepository(db),
             checkins=CheckInRepository(db),
+            conversations=ConversationRepository(db),
         )
 
     async def close(self) -> None:

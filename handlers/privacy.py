@@ -16,7 +16,6 @@ from bot.i18n import Translator
 from handlers.person import buttons, presser, sender
 from handlers.roles import partnership_label
 from storage.contacts import Contact
-from storage.conversations import ConversationRepository
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +83,7 @@ async def member_data(member_id: int, services: Services, t: Translator) -> dict
     ]
     draft = await services.contacts.draft(member_id)
     draft_data = {**asdict(draft), "partnership": await named(draft.partnership_id)} if draft else None
-    conversations = await ConversationRepository(services.db).states_of(member_id)
+    conversations = await services.conversations.states_of(member_id)
     return {
         "member": asdict(member),
         "memberships": memberships,
