@@ -19,6 +19,16 @@ SAMPLE_CSV = Path(__file__).parents[1] / "bot" / "data" / "partnerships-sample.c
 
 
 @pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh database file with the current schema, for repository tests."""
+    database = await Database.open(tmp_path / "unit.db")
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
 async def sandbox() -> AsyncIterator[BotApiServer]:
     """The offline Bot API server; a test fails if the bot called it in a way the Bot API spec forbids."""
     server = BotApiServer()

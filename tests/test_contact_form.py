@@ -16,7 +16,7 @@ from storage.contacts import SUMMARY_LIMIT, Channel, ContactFields, ContactRepos
 from storage.db import Database
 from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
-from storage.records import PartnerKind, PartnershipFields, Status, UsKind
+from tests.factories import partnership_fields
 
 TODAY = date(2024, 3, 15)
 
@@ -170,18 +170,7 @@ def test_arbitrary_lines_never_raise_and_never_store_anything_invalid(
 async def _setup(db: Database) -> int:
     await MemberRepository(db).upsert(1, first_name="A", last_name="", username=None, telegram_language="en")
     partnership = await PartnershipRepository(db).add(
-        PartnershipFields(
-            us_name="Roanoke",
-            us_state="VA",
-            us_kind=UsKind.CITY,
-            partner_name="Pskov",
-            partner_region="",
-            partner_country="Russia",
-            partner_kind=PartnerKind.CITY,
-            established_year=None,
-            status=Status.ACTIVE,
-            checkin_days=None,
-        ),
+        partnership_fields(partner_region="", checkin_days=None),
         status_since=None,
         status_note="",
         recorded_by="tests",

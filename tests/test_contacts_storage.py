@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +20,8 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.members import MemberRepository, Role
 from storage.partnerships import PartnershipRepository
-from storage.records import PartnerKind, PartnershipFields, Status, UsKind
+from storage.records import PartnershipFields
+from tests.factories import partnership_fields
 
 TODAY = date(2024, 6, 15)
 ALICE = 501
@@ -29,27 +29,9 @@ BORIS = 502
 
 
 def fields(name: str, established: int | None = None) -> PartnershipFields:
-    return PartnershipFields(
-        us_name="Roanoke",
-        us_state="VA",
-        us_kind=UsKind.CITY,
-        partner_name=name,
-        partner_region="",
-        partner_country="Russia",
-        partner_kind=PartnerKind.CITY,
-        established_year=established,
-        status=Status.ACTIVE,
-        checkin_days=None,
+    return partnership_fields(
+        partner_name=name, partner_region="", established_year=established, checkin_days=None
     )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "contacts.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,35 +10,15 @@ from storage.conversations import ConversationRepository
 from storage.db import Database
 from storage.members import MemberRepository, RequestState, Role
 from storage.partnerships import PartnershipRepository
-from storage.records import PartnerKind, PartnershipFields, Status, UsKind
+from tests.factories import partnership_fields
 
 ALICE, BOB, CAROL = 101, 102, 103
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
 async def members(db: Database) -> MemberRepository:
     """Alice, Bob and Carol on a registry of one partnership (id 1)."""
-    fields = PartnershipFields(
-        us_name="Roanoke",
-        us_state="VA",
-        us_kind=UsKind.CITY,
-        partner_name="Pskov",
-        partner_region="Pskov Oblast",
-        partner_country="Russia",
-        partner_kind=PartnerKind.CITY,
-        established_year=None,
-        status=Status.ACTIVE,
-        checkin_days=30,
-    )
+    fields = partnership_fields()
     await PartnershipRepository(db).add(fields, status_since=None, status_note="", recorded_by="tests")
     repo = MemberRepository(db)
     for member_id, name in ((ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol")):

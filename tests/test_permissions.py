@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.permissions import Action, Viewer, approvers_for, viewer_for
 from storage.db import Database
 from storage.members import MemberRepository, Role
 from storage.partnerships import PartnershipRepository
-from storage.records import PartnerKind, PartnershipFields, Status, UsKind
+from storage.records import PartnershipFields
+from tests.factories import partnership_fields
 from tests.people import Who
 
 ADMIN = 1
@@ -44,27 +42,9 @@ EXPECTED: dict[Action, set[Who]] = {
 
 
 def fields(us_name: str, partner_name: str) -> PartnershipFields:
-    return PartnershipFields(
-        us_name=us_name,
-        us_state="VA",
-        us_kind=UsKind.CITY,
-        partner_name=partner_name,
-        partner_region="",
-        partner_country="Russia",
-        partner_kind=PartnerKind.CITY,
-        established_year=None,
-        status=Status.ACTIVE,
-        checkin_days=None,
+    return partnership_fields(
+        us_name=us_name, partner_name=partner_name, partner_region="", checkin_days=None
     )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture

@@ -57,15 +57,6 @@ async def snapshot(db: Database) -> tuple[bytes, list[list[HistoryEntry]]]:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "registry.db")
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
 async def other_db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "other.db")
     try:

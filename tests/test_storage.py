@@ -6,8 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,12 +18,11 @@ from storage.migrations import MIGRATIONS, Migration
 from storage.partnerships import PartnershipRepository
 from storage.records import (
     NewPartnership,
-    PartnerKind,
     PartnershipFields,
     Status,
     StatusUpdate,
-    UsKind,
 )
+from tests.factories import partnership_fields
 
 _SCHEMA_OBJECT = re.compile(
     r"\b(CREATE|DROP)\s+(?:UNIQUE\s+)?(TABLE|INDEX)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(\w+)"
@@ -46,35 +44,17 @@ def objects_after(migrations: Sequence[Migration]) -> tuple[set[str], set[str]]:
     return tables, indexes
 
 
-ROANOKE_PSKOV = PartnershipFields(
-    us_name="Roanoke",
-    us_state="VA",
-    us_kind=UsKind.CITY,
-    partner_name="Pskov",
-    partner_region="Pskov Oblast",
-    partner_country="Russia",
-    partner_kind=PartnerKind.CITY,
-    established_year=None,
-    status=Status.ACTIVE,
-    checkin_days=30,
-)
-
-
 def roanoke_pskov(**changes: Any) -> PartnershipFields:
     """Roanoke – Pskov as the sample data has it, with any field replaced."""
-    return replace(ROANOKE_PSKOV, **changes)
+    return partnership_fields(**changes)
 
 
-DURHAM_KOSTROMA = PartnershipFields(
+DURHAM_KOSTROMA = partnership_fields(
     us_name="Durham",
     us_state="NC",
-    us_kind=UsKind.CITY,
     partner_name="Kostroma",
     partner_region="Kostroma Oblast",
-    partner_country="Russia",
-    partner_kind=PartnerKind.CITY,
     established_year=1991,
-    status=Status.ACTIVE,
     checkin_days=None,
 )
 
@@ -101,15 +81,6 @@ def set_user_version(path: Path, version: int) -> None:
         conn.commit()
     finally:
         conn.close()
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "registry.db")
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.fixture
