@@ -156,6 +156,8 @@ class CheckInService:
         self._paused_until: datetime | None = None  # Telegram's flood control asked us to wait
         self._horizon: date | None = None  # of the last full refresh: due dates move with the calendar
         self._open: dict[str, date] = {}  # the zones where it was reminder time at the last tick
+        self._owed: frozenset[int] = frozenset()  # members the last claim's batch had no room for
+        self._recheck: frozenset[int] = frozenset()  # partnerships to look at again next tick
 
     # --- the job ---
 
@@ -217,23 +219,29 @@ class CheckInService:
         if refreshed.touched or not self._zones:
             self._zones = await self._member_zones()
         if not refreshed.claimable:
+            self._owed, self._recheck = frozenset(), frozenset()
             return refreshed, 0
         zones = open_zones(now, self._zones, defaults.reminder_hour, defaults.quiet_hours)
         # Where reminder time has just come (or came during downtime: everywhere at start-up) every
-        # open check-in is looked at; elsewhere only what the refresh touched.
+        # open check-in is looked at; elsewhere only what the refresh touched, and who is still owed one.
         fresh = [name for name, day in zones.items() if self._open.get(name) != day]
-        claimed, complete = await self.checkins.claim(
+        claimed = await self.checkins.claim(
             now,
             zones,
             default_timezone=defaults.timezone,
             not_before=now,
             fresh=fresh,
-            touched=refreshed.touched,
+            touched=refreshed.touched | self._recheck,
+            owed=self._owed,
             limit=CLAIM_BATCH,
         )
-        # Unfinished: every open zone counts as fresh again next tick, so nobody owed one is forgotten.
-        self._open = zones if complete else {}
-        return refreshed, claimed
+        self._open = zones
+        # Unfinished: the members the batch had no room for are looked up next tick (they, not every open
+        # check-in again), and so are the partnerships whose round it began: the rest of their committee
+        # now lacks that round.
+        self._owed = claimed.owed
+        self._recheck = claimed.started if claimed.owed else frozenset()
+        return refreshed, claimed.reminders
 
     async def _member_zones(self) -> tuple[str, ...]:
         chosen = await self.checkins.member_timezones()

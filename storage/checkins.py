@@ -120,6 +120,15 @@ class Refreshed:
     touched: frozenset[int] = frozenset()  # partnerships whose cycle opened or whose people changed
 
 
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What a claim wrote, and what it left for the next one."""
+
+    reminders: int
+    owed: frozenset[int] = frozenset()  # members still owed a reminder: a batch had no room for them
+    started: frozenset[int] = frozenset()  # partnerships whose next round began with this claim
+
+
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -197,9 +206,7 @@ _OPEN = f"""
 _CANDIDATES = """
     SELECT c.id, c.partnership_id, c.due_date, c.quiet_since, c.state, c.round, c.next_on, s.member_id,
         z.local_day
-    -- CROSS JOIN fixes the order: from the open cycles to their committees, never the other way.
-    FROM checkin_cycles AS c
-    CROSS JOIN memberships AS s ON s.partnership_id = c.partnership_id
+    FROM {source}
     CROSS JOIN members AS m ON m.id = s.member_id
     CROSS JOIN tick_zones AS z ON z.tz = COALESCE(m.timezone, :default_tz)
     WHERE c.state != 'settled' AND c.state IN ('pending', 'first_sent', 'second_sent') AND {scope}
@@ -222,8 +229,17 @@ _CANDIDATES = """
 # Where a zone has just reached its reminder moment, every open cycle is looked at; elsewhere, only the
 # partnerships something happened to since the last tick (a cycle opened, a seat, a pause, a timezone).
 _TOUCHED = "c.partnership_id IN (SELECT value FROM json_each(:touched))"
-_CANDIDATES_FRESH = _CANDIDATES.format(scope=f"(z.fresh OR {_TOUCHED})")
-_CANDIDATES_TOUCHED = _CANDIDATES.format(scope=_TOUCHED)
+# CROSS JOIN fixes the order: from the open cycles to their committees, never the other way...
+_BY_CYCLE = "checkin_cycles AS c CROSS JOIN memberships AS s ON s.partnership_id = c.partnership_id"
+_CANDIDATES_FRESH = _CANDIDATES.format(source=_BY_CYCLE, scope=f"(z.fresh OR {_TOUCHED})")
+_CANDIDATES_TOUCHED = _CANDIDATES.format(source=_BY_CYCLE, scope=_TOUCHED)
+# ...except for the members a batch left owed: from each of them to their seats' open cycles.
+_CANDIDATES_OWED = _CANDIDATES.format(
+    source="""json_each(:owed) AS o
+    CROSS JOIN memberships AS s ON s.member_id = o.value
+    CROSS JOIN checkin_cycles AS c ON c.partnership_id = s.partnership_id AND c.state != 'settled'""",
+    scope="1",
+)
 
 
 def _scope(full: bool) -> str:
@@ -357,19 +373,23 @@ class CheckInRepository:
         not_before: datetime,
         fresh: Iterable[str] | None = None,
         touched: Iterable[int] = (),
+        owed: Iterable[int] = (),
         limit: int | None = None,
-    ) -> tuple[int, bool]:
+    ) -> Claimed:
         """Claim the reminders owed now, one per member: rows written and committed before any send.
 
         `zones` maps each timezone where it is reminder time now to its local day; in the `fresh` ones
         (None: all) that time has just come, and every open cycle is looked at for their members. In the
-        others only the `touched` partnerships are. At most `limit` members are claimed for (the lowest
-        ids); returns how many reminders were claimed, and whether that was everyone owed one.
+        others only the `touched` partnerships are, and the members an earlier batch left `owed`. At most
+        `limit` members are claimed for (the lowest ids); the rest are handed back to be claimed next.
         """
         fresh_zones = set(zones) if fresh is None else set(fresh) & set(zones)
         touched_ids = sorted(set(touched))
-        if not zones or not (fresh_zones or touched_ids):
-            return 0, True
+        # Only a batch's worth of the owed is looked up: the others could not be claimed this time anyway.
+        waiting = sorted(set(owed))
+        asked, later = (waiting, []) if limit is None else (waiting[:limit], waiting[limit:])
+        if not zones or not (fresh_zones or touched_ids or asked):
+            return Claimed(0, frozenset(later))
         async with self._db.transaction() as conn:
             await conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS tick_zones"
@@ -380,23 +400,30 @@ class CheckInRepository:
                 "INSERT INTO tick_zones (tz, local_day, fresh) VALUES (?, ?, ?)",
                 [(tz, day.isoformat(), tz in fresh_zones) for tz, day in zones.items()],
             )
-            query = _CANDIDATES_FRESH if fresh_zones else _CANDIDATES_TOUCHED
+            found: dict[tuple[int, int], sqlite3.Row] = {}
             params = {"default_tz": default_timezone, "touched": json.dumps(touched_ids)}
-            async with conn.execute(query, params) as cursor:
-                rows = list(await cursor.fetchall())
-            if not rows:
-                return 0, True
+            if fresh_zones or touched_ids:
+                query = _CANDIDATES_FRESH if fresh_zones else _CANDIDATES_TOUCHED
+                async with conn.execute(query, params) as cursor:
+                    found.update(((row["id"], row["member_id"]), row) for row in await cursor.fetchall())
+            if asked:
+                async with conn.execute(_CANDIDATES_OWED, {**params, "owed": json.dumps(asked)}) as cursor:
+                    found.update(((row["id"], row["member_id"]), row) for row in await cursor.fetchall())
+            rows = [found[key] for key in sorted(found)]
             members = sorted({row["member_id"] for row in rows})
-            complete = limit is None or len(members) <= limit
-            if not complete:
+            if limit is not None and len(members) > limit:
                 # The rest wait for the next tick: no use claiming more than can be sent before it.
                 kept = set(members[:limit])
                 rows = [row for row in rows if row["member_id"] in kept]
-            return await self._write_claims(conn, rows, now, not_before), complete
+                later += members[limit:]
+            if not rows:
+                return Claimed(0, frozenset(later))
+            claimed, started = await self._write_claims(conn, rows, now, not_before)
+        return Claimed(claimed, frozenset(later), started)
 
     async def _write_claims(
         self, conn: aiosqlite.Connection, rows: list[sqlite3.Row], now: datetime, not_before: datetime
-    ) -> int:
+    ) -> tuple[int, frozenset[int]]:
         rounds: dict[int, _Round] = {}
         owed: dict[int, list[tuple[sqlite3.Row, int, bool]]] = {}  # member -> (row, round, second)
         for row in rows:
@@ -455,7 +482,8 @@ class CheckInRepository:
             """,
             sends,
         )
-        return len(reminders)
+        started = frozenset(row["partnership_id"] for row in rows if rounds[row["id"]].started)
+        return len(reminders), started
 
     async def member_timezones(self) -> set[str]:
         """The timezones members have chosen (the others follow the network's default)."""

@@ -18,6 +18,7 @@ import time_machine
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TimedOut
 
+from bot import reminders
 from bot.config import Config, Defaults, QuietHours
 from bot.i18n import translator
 from bot.reminder_times import reminder_moment
@@ -234,6 +235,28 @@ async def test_after_downtime_what_fell_due_is_sent_once_on_start_up(net: Networ
     assert "2 of your partnerships" in reminder.text
     await net.run(at(DUE + timedelta(days=3), 15, 8), at(DUE + timedelta(days=4), 0), timedelta(minutes=7))
     assert len(net.outbox.sent) == 1
+
+
+async def test_a_backlog_bigger_than_a_batch_goes_out_over_the_next_ticks_once_each(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "CLAIM_BATCH", 2)
+    pskov = await net.partnership("Pskov")
+    kostroma = await net.partnership("Kostroma")
+    committee = [await net.member(member_id, f"Member {member_id}", pskov) for member_id in range(1, 6)]
+    fedor = await net.member(6, "Fedor", pskov, kostroma)
+    nina = await net.member(7, "Нина", kostroma, timezone=MOSCOW, language="ru")
+
+    # Back after downtime at noon in New York (20:00 in Moscow): seven members owed, two claimed a tick.
+    start = at(DUE + timedelta(days=3), 12, 7)
+    await net.tick(start)
+    assert sorted(s.chat_id for s in net.outbox.sent) == committee[:2]
+    await net.run(start + timedelta(minutes=1), start + timedelta(minutes=10), timedelta(minutes=1))
+    assert sorted(s.chat_id for s in net.outbox.sent) == [*committee, fedor, nina]
+    [combined] = net.outbox.to(fedor)
+    assert "2 of your partnerships" in combined.text
+    await net.run(start + timedelta(minutes=10), at(DUE + timedelta(days=4), 0), timedelta(minutes=7))
+    assert len(net.outbox.sent) == 7
 
 
 @pytest.mark.parametrize(
