@@ -188,12 +188,13 @@ _OPEN = f"""
     INSERT INTO checkin_cycles (partnership_id, quiet_since, due_date, next_on, created_at)
     SELECT partnership_id, quiet_since, due, due, :now FROM (
         SELECT partnership_id, quiet_since, date(quiet_since, '+' || days || ' days') AS due
-        FROM ({_QUIET} WHERE p.status IN ('active', 'paused')
-            AND {{scope}})
+        -- Those with an open cycle are skipped before their last contact is looked up; LIMIT -1 keeps
+        -- the subquery from being flattened, which would look it up once for each use of quiet_since.
+        FROM ({_QUIET} WHERE p.status IN ('active', 'paused') AND {{scope}} AND NOT EXISTS (
+            SELECT 1 FROM checkin_cycles AS c WHERE c.partnership_id = p.id AND c.state != 'settled'
+        ) LIMIT -1)
     ) AS q
-    WHERE due <= :horizon AND NOT EXISTS (
-        SELECT 1 FROM checkin_cycles AS c WHERE c.partnership_id = q.partnership_id AND c.state != 'settled'
-    )
+    WHERE due <= :horizon
     ON CONFLICT (partnership_id, due_date) DO UPDATE SET state = 'pending', next_on = excluded.next_on,
         snoozed_until = NULL, at_risk_since = NULL, answered_by = NULL, answer = NULL, answered_at = NULL,
         settled_at = NULL
@@ -303,8 +304,10 @@ class CheckInRepository:
             }
             async with conn.execute(_OPEN.format(scope=_scope(full)), params) as cursor:
                 opened = {row[0] for row in await cursor.fetchall()}
-            async with conn.execute("DELETE FROM checkin_dirty RETURNING partnership_id") as cursor:
+            # Read, then emptied: faster than DELETE ... RETURNING when a bulk import left thousands.
+            async with conn.execute("SELECT partnership_id FROM checkin_dirty") as cursor:
                 touched = opened | {row[0] for row in await cursor.fetchall()}
+            await conn.execute("DELETE FROM checkin_dirty")
             cursor = await conn.execute(
                 """
                 UPDATE checkin_cycles SET state = 'at_risk', at_risk_since = ?
