@@ -278,7 +278,7 @@ class CheckInService:
         if member is None:
             await self.checkins.finish(reminder.id, ReminderState.DROPPED)
             return False
-        t = translator(member.preferred_language)
+        t = translator(member.preferred_language, self.config.defaults.language)
         text, markup = reminder_text(reminder, t, await self._names(reminder.items))
         try:
             message_id = await self.outbox.send(member.id, text, markup)
@@ -319,7 +319,7 @@ class CheckInService:
             if reminder.chat_message_id is None:
                 continue
             member = await self.members.get(reminder.member_id)
-            t = translator(member.preferred_language if member else None)
+            t = translator(member.preferred_language if member else None, self.config.defaults.language)
             text, markup = reminder_text(reminder, t, await self._names(reminder.items))
             try:
                 await self.outbox.edit(reminder.member_id, reminder.chat_message_id, text, markup)
@@ -406,7 +406,7 @@ class CheckInService:
                 lines = await self.at_risk_lines(today)
             if not lines:
                 continue  # nothing at risk this week: no message
-            text = digest_text(lines, translator(member.preferred_language))
+            text = digest_text(lines, translator(member.preferred_language, self.config.defaults.language))
             try:
                 message_id = await self.outbox.send(member.id, text, None)
             except RetryAfter:
