@@ -6,7 +6,6 @@ import html
 import logging
 import re
 import secrets
-import warnings
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -22,7 +21,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.contact_form import (
     CHANNEL_LABELS,
@@ -37,7 +35,7 @@ from bot.dates import EXPLANATIONS, DateProblem, check_contact_date, read_contac
 from bot.i18n import Translator
 from bot.permissions import Action, Viewer, viewer_for
 from handlers import contact_history
-from handlers.person import buttons, presser, record, sender
+from handlers.person import buttons, per_person_conversation, presser, record, sender
 from handlers.roles import partnership_label
 from storage.contacts import (
     MAX_PARTICIPANTS,
@@ -770,48 +768,42 @@ def conversation() -> ConversationHandler[BotContext]:
     private = filters.ChatType.PRIVATE
     # New messages only: an edited earlier answer must not count as the answer to the current question.
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private
-    with warnings.catch_warnings():
-        # Tracked per chat and user, not per message, on purpose: the steps are a sequence of messages, and
-        # each button carries its draft's token, checked on every press. PTB warns about any
-        # CallbackQueryHandler in such a conversation.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("log", log_command, private),
-                CallbackQueryHandler(log_for, pattern=NEW_FOR_PATTERN),
-                CallbackQueryHandler(edit_entry, pattern=contact_history.EDIT_PATTERN),
+    # Tracked per chat and user, not per message, on purpose: the steps are a sequence of messages, and
+    # each button carries its draft's token, checked on every press.
+    return per_person_conversation(
+        entry_points=[
+            CommandHandler("log", log_command, private),
+            CallbackQueryHandler(log_for, pattern=NEW_FOR_PATTERN),
+            CallbackQueryHandler(edit_entry, pattern=contact_history.EDIT_PATTERN),
+        ],
+        states={
+            CHOOSING_PARTNERSHIP: [CallbackQueryHandler(partnership_chosen, pattern=r"^log:\w+:p:")],
+            CHOOSING_CHANNEL: [CallbackQueryHandler(channel_chosen, pattern=r"^log:\w+:c:")],
+            CHOOSING_DATE: [
+                CallbackQueryHandler(date_pressed, pattern=r"^log:\w+:d:"),
+                MessageHandler(text, date_typed),
             ],
-            states={
-                CHOOSING_PARTNERSHIP: [CallbackQueryHandler(partnership_chosen, pattern=r"^log:\w+:p:")],
-                CHOOSING_CHANNEL: [CallbackQueryHandler(channel_chosen, pattern=r"^log:\w+:c:")],
-                CHOOSING_DATE: [
-                    CallbackQueryHandler(date_pressed, pattern=r"^log:\w+:d:"),
-                    MessageHandler(text, date_typed),
-                ],
-                TYPING_SUMMARY: [MessageHandler(text, summary_typed)],
-                TYPING_PARTICIPANTS: [
-                    MessageHandler(text, participants_typed),
-                    CallbackQueryHandler(participants_skipped, pattern=r"^log:\w+:n:"),
-                ],
-                CONFIRMING: [
-                    CallbackQueryHandler(save, pattern=r"^log:\w+:save$"),
-                    CallbackQueryHandler(edit_chosen, pattern=r"^log:\w+:edit$"),
-                    CallbackQueryHandler(cancel_pressed, pattern=r"^log:\w+:cancel$"),
-                ],
-                CHOOSING_FIELD: [CallbackQueryHandler(field_chosen, pattern=r"^log:\w+:f:")],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel, private),
-                CallbackQueryHandler(out_of_step, pattern=f"^{PREFIX}"),
-                MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.COMMAND, out_of_step),
+            TYPING_SUMMARY: [MessageHandler(text, summary_typed)],
+            TYPING_PARTICIPANTS: [
+                MessageHandler(text, participants_typed),
+                CallbackQueryHandler(participants_skipped, pattern=r"^log:\w+:n:"),
             ],
-            allow_reentry=True,
-            per_chat=True,
-            per_user=True,
-            per_message=False,
-            name=CONVERSATION_NAME,
-            persistent=True,
-        )
+            CONFIRMING: [
+                CallbackQueryHandler(save, pattern=r"^log:\w+:save$"),
+                CallbackQueryHandler(edit_chosen, pattern=r"^log:\w+:edit$"),
+                CallbackQueryHandler(cancel_pressed, pattern=r"^log:\w+:cancel$"),
+            ],
+            CHOOSING_FIELD: [CallbackQueryHandler(field_chosen, pattern=r"^log:\w+:f:")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel, private),
+            CallbackQueryHandler(out_of_step, pattern=f"^{PREFIX}"),
+            MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.COMMAND, out_of_step),
+        ],
+        allow_reentry=True,
+        name=CONVERSATION_NAME,
+        persistent=True,
+    )
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, Any]]:

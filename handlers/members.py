@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +19,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
@@ -29,6 +27,7 @@ from bot.permissions import Action, approvers_for, viewer_for
 from handlers.person import (
     buttons,
     named,
+    per_person_conversation,
     presser,
     quoted,
     quoted_plain,
@@ -361,31 +360,25 @@ async def chat_member_changed(update: Update, context: BotContext) -> None:
 def registration() -> ConversationHandler[BotContext]:
     """/start and /join: type a city, pick the committee from buttons; /cancel leaves."""
     private = filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # Tracked per chat and user, not per message, on purpose: the buttons carry what they mean in their
-        # callback data, and a person may press them after typing another name. PTB warns about any
-        # CallbackQueryHandler in such a conversation.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("start", start, private), CommandHandler("join", join, private)],
-            states={
-                TYPING_CITY: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, city_typed),
-                    MessageHandler(~filters.TEXT, not_text),
-                    CallbackQueryHandler(committee_chosen, pattern=PICK_PATTERN),
-                    CallbackQueryHandler(none_of_these, pattern=r"^join:none$"),
-                    CallbackQueryHandler(just_looking, pattern=r"^join:look$"),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, another_command)],
-            allow_reentry=True,
-            # Someone who walks away mid-registration must not have their next words taken for a city.
-            conversation_timeout=REGISTRATION_TIMEOUT,
-            per_chat=True,
-            per_user=True,
-            per_message=False,
-            name="registration",
-        )
+    # Tracked per chat and user, not per message, on purpose: the buttons carry what they mean in their
+    # callback data, and a person may press them after typing another name.
+    return per_person_conversation(
+        entry_points=[CommandHandler("start", start, private), CommandHandler("join", join, private)],
+        states={
+            TYPING_CITY: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, city_typed),
+                MessageHandler(~filters.TEXT, not_text),
+                CallbackQueryHandler(committee_chosen, pattern=PICK_PATTERN),
+                CallbackQueryHandler(none_of_these, pattern=r"^join:none$"),
+                CallbackQueryHandler(just_looking, pattern=r"^join:look$"),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel), MessageHandler(filters.COMMAND, another_command)],
+        allow_reentry=True,
+        # Someone who walks away mid-registration must not have their next words taken for a city.
+        conversation_timeout=REGISTRATION_TIMEOUT,
+        name="registration",
+    )
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, Any]]:

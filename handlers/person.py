@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
@@ -98,3 +102,15 @@ async def send_to(
         # "chat not found": someone named in the config who never opened a chat with the bot.
         log.warning("could not write to %s: %s", member_id, error)
     return None
+
+
+def per_person_conversation(**settings: Any) -> ConversationHandler[BotContext]:
+    """A ConversationHandler tracked per chat and user, not per message, on purpose.
+
+    Each step is a message the person types or a button whose callback data carries what it means (checked
+    again on every press), so the conversation follows the person, not one message. PTB warns about any
+    CallbackQueryHandler in such a conversation; that one warning is expected here and silenced.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+        return ConversationHandler(per_chat=True, per_user=True, per_message=False, **settings)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import warnings
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +17,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext, reader_of
 from bot.dates import parse_date
@@ -27,7 +25,7 @@ from bot.permissions import Action, viewer_for
 from bot.reminder_texts import CHECK_IN_PATTERN, CHECK_IN_PREFIX, IN_TOUCH, SHOW, SNOOZE, shown_name
 from bot.reminder_times import is_timezone, local_day, zone, zones_to_offer
 from bot.reminders import Outcome
-from handlers.person import buttons, presser, record, sender
+from handlers.person import buttons, per_person_conversation, presser, record, sender
 from storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -382,32 +380,27 @@ def conversation() -> ConversationHandler[BotContext]:
     """/timezone and "Pause until a date…": each waits for one typed answer."""
     private = filters.ChatType.PRIVATE
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private
-    with warnings.catch_warnings():
-        # Per chat and user on purpose: the question is one message and the answer is typed.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("timezone", timezone_command, private),
-                CallbackQueryHandler(settings_pressed, pattern=f"^{SETTINGS_PREFIX}"),
+    # Per chat and user on purpose: the question is one message and the answer is typed.
+    return per_person_conversation(
+        entry_points=[
+            CommandHandler("timezone", timezone_command, private),
+            CallbackQueryHandler(settings_pressed, pattern=f"^{SETTINGS_PREFIX}"),
+        ],
+        states={
+            TYPING_ZONE: [
+                MessageHandler(text, zone_typed),
+                CallbackQueryHandler(zone_chosen, pattern=f"^{ZONE_PREFIX}"),
             ],
-            states={
-                TYPING_ZONE: [
-                    MessageHandler(text, zone_typed),
-                    CallbackQueryHandler(zone_chosen, pattern=f"^{ZONE_PREFIX}"),
-                ],
-                TYPING_DATE: [MessageHandler(text, pause_date_typed)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel, private),
-                MessageHandler(filters.COMMAND & private, another_command),
-            ],
-            allow_reentry=True,
-            conversation_timeout=WAIT_FOR_ANSWER,
-            per_chat=True,
-            per_user=True,
-            per_message=False,
-            name="reminder_settings",
-        )
+            TYPING_DATE: [MessageHandler(text, pause_date_typed)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel, private),
+            MessageHandler(filters.COMMAND & private, another_command),
+        ],
+        allow_reentry=True,
+        conversation_timeout=WAIT_FOR_ANSWER,
+        name="reminder_settings",
+    )
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, Any]]:

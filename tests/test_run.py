@@ -12,6 +12,29 @@ from bot.sandbox import BotApiServer
 from tests.conftest import SAMPLE_CSV
 
 
+async def sisterbot(*args: str, token: str, cwd: Path) -> asyncio.subprocess.Process:
+    """The sisterbot command in a child process, its standard error captured."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": token},
+        cwd=cwd,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def one_line_failure(config: Path, token: str) -> str:
+    """`sisterbot run` that must fail at start: its last line of standard error, after checks."""
+    bot = await sisterbot("run", "--config", str(config), token=token, cwd=config.parent)
+    _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
+    assert bot.returncode == 2
+    assert "Traceback" not in stderr.decode()
+    assert token.split(":", 1)[1] not in stderr.decode()
+    return stderr.decode().strip().splitlines()[-1]
+
+
 async def test_run_answers_and_stops_cleanly_on_sigterm(sandbox: BotApiServer, tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -19,22 +42,12 @@ async def test_run_answers_and_stops_cleanly_on_sigterm(sandbox: BotApiServer, t
         '[database]\npath = "run.db"\n',
         encoding="utf-8",
     )
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": sandbox.token}
-    imported = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "import", str(SAMPLE_CSV), "--config", str(config), env=env, cwd=tmp_path
+    imported = await sisterbot(
+        "import", str(SAMPLE_CSV), "--config", str(config), token=sandbox.token, cwd=tmp_path
     )
-    assert await imported.wait() == 0
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        env=env,
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    await imported.communicate()
+    assert imported.returncode == 0
+    bot = await sisterbot("run", "--config", str(config), token=sandbox.token, cwd=tmp_path)
     try:
         alice = sandbox.user("Alice")
         await alice.send("/status Durham")
@@ -55,46 +68,13 @@ async def test_run_with_a_token_the_api_refuses_exits_with_one_line(
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f'[telegram]\nbase_url = "{sandbox.base_url}"\n', encoding="utf-8")
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        env={**os.environ, "TELEGRAM_BOT_TOKEN": "42:REVOKED-token-for-tests-only"},
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
-    assert bot.returncode == 2
-    last = stderr.decode().strip().splitlines()[-1]
+    last = await one_line_failure(config, "42:REVOKED-token-for-tests-only")
     assert last.startswith("sisterbot: [telegram] token: the Bot API at 127.0.0.1:")
-    assert "REVOKED" not in stderr.decode()
-    assert "Traceback" not in stderr.decode()
 
 
 async def test_run_when_the_api_cannot_be_reached_exits_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     # Port 9 (discard) on loopback: nothing listens there.
     config.write_text('[telegram]\nbase_url = "http://127.0.0.1:9/bot"\n', encoding="utf-8")
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--config",
-        str(config),
-        env={**os.environ, "TELEGRAM_BOT_TOKEN": "42:FAKE-token-for-tests-only-xx"},
-        cwd=tmp_path,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(bot.communicate(), timeout=30)
-    assert bot.returncode == 2
-    assert (
-        stderr.decode()
-        .strip()
-        .splitlines()[-1]
-        .startswith("sisterbot: [telegram] base_url: cannot reach the Bot API at 127.0.0.1:9")
-    )
-    assert "Traceback" not in stderr.decode()
+    last = await one_line_failure(config, "42:FAKE-token-for-tests-only-xx")
+    assert last.startswith("sisterbot: [telegram] base_url: cannot reach the Bot API at 127.0.0.1:9")
