@@ -12,7 +12,8 @@ _formatter = logging.Formatter()
 
 
 def _redacted(text: str) -> str:
-    for secret in _secrets:
+    # Longest first: the whole token before the secret part it contains, whatever the set's order.
+    for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
 
