@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-import pytest
-
 from bot.context import BotApplication, Services
 from bot.sandbox import BotApiServer, SandboxUser
 from storage.members import Role
@@ -15,13 +13,6 @@ PSKOV = ("Roanoke", "VA", "Pskov", "Russia")
 KOSTROMA = ("Durham", "NC", "Kostroma", "Russia")
 PSKOV_LABEL = "Roanoke – Pskov (Russia)"
 PSKOV_LABEL_RU = "Roanoke – Pskov (Россия)"
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's timedelta durations: the sandbox's per-chat flood control answers 429, and PTB's
-    RetryAfter otherwise raises a deprecation warning that filterwarnings=error turns into a failure."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 class Who(StrEnum):

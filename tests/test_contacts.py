@@ -18,7 +18,6 @@ from storage.members import Role
 from tests.people import (
     KOSTROMA,
     PSKOV,
-    _timedelta_retry_after,  # noqa: F401 - autouse fixture
     partnership_id,
     seat,
     services_of,

@@ -16,7 +16,6 @@ from tests.people import (
     PSKOV_LABEL,
     PSKOV_LABEL_RU,
     Who,
-    _timedelta_retry_after,  # noqa: F401 - autouse fixture
     partnership_id,
     person,
     register,

@@ -29,7 +29,6 @@ from storage.db import Database
 from storage.members import MemberRepository, Role
 from storage.partnerships import PartnershipRepository
 from storage.records import PartnerKind, PartnershipFields, Status, UsKind
-from tests.people import _timedelta_retry_after  # noqa: F401 - autouse fixture
 
 NEW_YORK = "America/New_York"
 MOSCOW = "Europe/Moscow"

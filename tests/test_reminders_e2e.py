@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.members import Role
 from storage.partnerships import PartnershipRepository
 from storage.records import PartnerKind, PartnershipFields, Status, UsKind
-from tests.people import _timedelta_retry_after, register, services_of  # noqa: F401 - autouse fixture
+from tests.people import register, services_of
 
 NEW_YORK = ZoneInfo("America/New_York")
 # Registered 40 days ago, so with 30 days between check-ins the reminder fell due 10 days ago: answers

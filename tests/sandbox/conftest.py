@@ -11,13 +11,6 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.sandbox import BotApiServer
 
 
-@pytest.fixture(autouse=True)
-def _timedelta_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Opt in to PTB's timedelta durations: otherwise every RetryAfter raises a deprecation warning,
-    which filterwarnings=error turns into an error before the test can see the RetryAfter."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
 @pytest.fixture
 async def server() -> AsyncIterator[BotApiServer]:
     """A started sandbox; the test fails if the bot sent anything the Bot API does not define."""
