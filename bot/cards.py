@@ -6,11 +6,10 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
 from babel import Locale
 
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, country_codes, shorten
 from bot.permissions import Action, Viewer
 from storage.members import MemberRepository, Role
 from storage.records import Partnership, Status, UsKind
@@ -191,7 +190,7 @@ def render_card(view: CardView, t: Translator) -> str:
         e(status_line(p, t)),
     ]
     if p.status_note:
-        lines.append(e(t.gettext("Why: {reason}").format(reason=_shorten(p.status_note, NOTE_LIMIT))))
+        lines.append(e(t.gettext("Why: {reason}").format(reason=shorten(p.status_note, NOTE_LIMIT))))
     if p.established_year:
         lines.append(e(t.gettext("Partners since: {year}").format(year=p.established_year)))
     lines.append(e(_last_contact_line(view, t)))
@@ -209,7 +208,7 @@ def render_card(view: CardView, t: Translator) -> str:
         line = t.gettext("Awaiting a reply to the letter sent on {date}")
         lines.append(e(line.format(date=t.date(view.awaiting_reply_since))))
     if view.contact_summary:
-        summary = _shorten(view.contact_summary, NOTE_LIMIT)
+        summary = shorten(view.contact_summary, NOTE_LIMIT)
         lines.append(e(t.gettext("What they said: {summary}").format(summary=summary)))
     if view.next_checkin:
         if view.next_checkin < view.today:
@@ -241,10 +240,6 @@ def render_cards(views: Sequence[CardView], t: Translator, limit: int = MESSAGE_
 def _telegram_len(text: str) -> int:
     # Telegram counts UTF-16 code units; counting the HTML source over-counts, which is the safe side.
     return len(text.encode("utf-16-le")) // 2
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _us_side(p: Partnership, t: Translator) -> str:
@@ -287,14 +282,9 @@ def _committee_lines(committee: Committee, t: Translator) -> list[str]:
     return [coordinators, count]
 
 
-@cache
-def _country_codes() -> dict[str, str]:
-    return {name.casefold(): code for code, name in Locale("en").territories.items()}
-
-
 def country_name(stored: str, language: str) -> str:
     """A country's name in the reader's language, when the stored (English) name is a known one."""
-    code = _country_codes().get(stored.casefold())
+    code = country_codes().get(stored.casefold())
     if code is None:
         return stored
     return Locale.parse(language).territories.get(code, stored)

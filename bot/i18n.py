@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from io import BytesIO
 
+from babel import Locale
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -36,6 +37,17 @@ def _catalog(language: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+@cache
+def country_codes() -> dict[str, str]:
+    """ISO codes of countries by their English name, lower-cased: "russia" -> "RU"."""
+    return {name.casefold(): code for code, name in Locale("en").territories.items()}
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text`, cut to at most `limit` characters with an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def normalize_language(code: str | None, default: str = DEFAULT_LANGUAGE) -> str:

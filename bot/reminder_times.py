@@ -8,9 +8,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from babel import Locale
-
 from bot.config import QuietHours
+from bot.i18n import country_codes
 
 # The latest local day anywhere (UTC+14, Kiribati): a check-in opens once its due day has begun somewhere.
 EARLIEST_OFFSET = timedelta(hours=14)
@@ -122,18 +121,13 @@ def _zones_by_country() -> dict[str, tuple[str, ...]]:
     return {code: tuple(names) for code, names in found.items()}
 
 
-@cache
-def _country_codes() -> dict[str, str]:
-    return {name.casefold(): code for code, name in Locale("en").territories.items()}
-
-
 def zones_to_offer(language: str, countries: Iterable[str], current: str | None) -> list[str]:
     """The timezones /timezone offers as buttons: the member's current one, their language's, their
     partnerships' countries'."""
     offered = [current] if current else []
     offered += _LANGUAGE_ZONES.get(language, _LANGUAGE_ZONES["en"])
     for country in countries:
-        code = _country_codes().get(country.casefold())
+        code = country_codes().get(country.casefold())
         if code == "RU":
             offered += _LANGUAGE_ZONES["ru"]
         elif code:

@@ -14,7 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.contact_form import CHANNEL_LABELS
 from bot.context import BotContext, reader_of
-from bot.i18n import Translator
+from bot.i18n import Translator, shorten
 from bot.matching import match_partnerships
 from bot.permissions import Action, Viewer, viewer_for
 from handlers.person import buttons, presser, quoted, sender
@@ -38,10 +38,6 @@ _DELETE = re.compile(DELETE_PATTERN)
 _CONFIRM = re.compile(CONFIRM_PATTERN)
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _entry(contact: Contact, t: Translator, number: int | None = None) -> str:
     """One contact (numbered in a list), HTML with every stored text escaped."""
     author = contact.author_name if contact.member_id is not None and contact.author_name else None
@@ -55,7 +51,7 @@ def _entry(contact: Contact, t: Translator, number: int | None = None) -> str:
     head = f"<b>{html.escape(t.date(contact.contact_date))}</b> · " + html.escape(" · ".join(details))
     if number is not None:
         head = f"{number}. {head}"
-    summary = html.escape(_shorten(contact.summary, SUMMARY_SHOWN))
+    summary = html.escape(shorten(contact.summary, SUMMARY_SHOWN))
     if contact.edited_at is not None:
         summary += " " + html.escape(t.gettext("(edited)"))
     return f"{head}\n{summary}"

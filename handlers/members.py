@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.matching import match_partnerships
 from bot.permissions import Action, approvers_for, viewer_for
 from handlers.person import (
+    another_command,
     buttons,
     named,
     per_person_conversation,
@@ -169,13 +170,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     await message.reply_text(
         reader_of(update, context).gettext("All right. Send /join whenever you want to join a committee.")
     )
-    return ConversationHandler.END
-
-
-async def another_command(update: Update, context: BotContext) -> int:
-    """Another command ends the registration, then is handled as if no registration had been open."""
-    # Left open, the registration would take the next thing typed (a /log summary, say) for a city.
-    await context.application.update_queue.put(update)
     return ConversationHandler.END
 
 

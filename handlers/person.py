@@ -114,3 +114,10 @@ def per_person_conversation(**settings: Any) -> ConversationHandler[BotContext]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
         return ConversationHandler(per_chat=True, per_user=True, per_message=False, **settings)
+
+
+async def another_command(update: Update, context: BotContext) -> int:
+    """Another command ends the conversation, then is handled as if no conversation had been open."""
+    # Left open, the conversation would take the next thing typed (a /log summary, say) as its answer.
+    await context.application.update_queue.put(update)
+    return ConversationHandler.END

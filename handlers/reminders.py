@@ -25,7 +25,7 @@ from bot.permissions import Action, viewer_for
 from bot.reminder_texts import CHECK_IN_PATTERN, CHECK_IN_PREFIX, IN_TOUCH, SHOW, SNOOZE, shown_name
 from bot.reminder_times import is_timezone, local_day, zone, zones_to_offer
 from bot.reminders import Outcome
-from handlers.person import buttons, per_person_conversation, presser, record, sender
+from handlers.person import another_command, buttons, per_person_conversation, presser, record, sender
 from storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -349,12 +349,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     """/cancel while a zone or a date is awaited."""
     _user, message = sender(update)
     await message.reply_text(reader_of(update, context).gettext("All right, nothing was changed."))
-    return END
-
-
-async def another_command(update: Update, context: BotContext) -> int:
-    """Another command ends the wait, then is handled as if no question had been asked."""
-    await context.application.update_queue.put(update)
     return END
 
 
