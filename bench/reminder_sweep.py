@@ -22,7 +22,7 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup
 
 from bot.config import Config
-from bot.reminders import CheckInService
+from bot.reminders.service import CheckInService
 from storage.checkins import CheckInRepository
 from storage.db import Database
 from storage.members import MemberRepository

@@ -18,7 +18,7 @@ from bot.conversations import SQLiteConversations
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
-from bot.reminders import CheckInService, TelegramOutbox
+from bot.reminders.service import CheckInService, TelegramOutbox
 from handlers import basic, contacts, members, privacy, reminders, roles, status
 
 log = logging.getLogger(__name__)

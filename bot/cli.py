@@ -47,7 +47,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _import(args: argparse.Namespace, config: Config) -> int:
-    from bot.registry_csv import import_registry_csv
+    from bot.registry.import_export import import_registry_csv
 
     path = Path(args.file)
     try:
@@ -81,7 +81,7 @@ def _import(args: argparse.Namespace, config: Config) -> int:
 
 
 def _export(args: argparse.Namespace, config: Config) -> int:
-    from bot.registry_csv import export_registry_csv
+    from bot.registry.import_export import export_registry_csv
 
     async def export_from_database() -> tuple[bytes, int]:
         db = await Database.open(config.database_path, create=False)

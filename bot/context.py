@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
 from bot.i18n import Translator, translator
-from bot.reminders import CheckInService
+from bot.reminders.service import CheckInService
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
 from storage.conversations import ConversationRepository

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from bot.app import build_application, running
 from bot.config import Config, Defaults, TelegramConfig
-from bot.registry_csv import import_registry_csv
+from bot.registry.import_export import import_registry_csv
 from bot.sandbox import BotApiServer, SandboxMessage, SandboxUser
 from storage.db import Database
 from storage.members import MemberRepository, Role

@@ -12,11 +12,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.contact_form import CHANNEL_LABELS
+from bot.contacts.form import CHANNEL_LABELS
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator, shorten
-from bot.matching import match_partnerships
 from bot.permissions import Action, Viewer, viewer_for
+from bot.registry.matching import match_partnerships
 from handlers.person import buttons, presser, quoted, sender
 from handlers.roles import partnership_label
 from storage.contacts import Contact

@@ -22,7 +22,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.contact_form import (
+from bot.contacts.dates import EXPLANATIONS, DateProblem, check_contact_date, read_contact_date, today_in
+from bot.contacts.form import (
     CHANNEL_LABELS,
     LINE_EXPLANATIONS,
     LineProblem,
@@ -31,7 +32,6 @@ from bot.contact_form import (
     parse_participants,
 )
 from bot.context import BotContext, reader_of
-from bot.dates import EXPLANATIONS, DateProblem, check_contact_date, read_contact_date, today_in
 from bot.i18n import Translator
 from bot.permissions import Action, Viewer, viewer_for
 from handlers import contact_history

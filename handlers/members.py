@@ -22,8 +22,8 @@ from telegram.ext import (
 
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.matching import match_partnerships
 from bot.permissions import Action, approvers_for, viewer_for
+from bot.registry.matching import match_partnerships
 from handlers.person import (
     another_command,
     buttons,

@@ -18,13 +18,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.contacts.dates import parse_date
 from bot.context import BotContext, reader_of
-from bot.dates import parse_date
 from bot.i18n import Translator
 from bot.permissions import Action, viewer_for
-from bot.reminder_texts import CHECK_IN_PATTERN, CHECK_IN_PREFIX, IN_TOUCH, SHOW, SNOOZE, shown_name
-from bot.reminder_times import is_timezone, local_day, zone, zones_to_offer
-from bot.reminders import Outcome
+from bot.reminders.service import Outcome
+from bot.reminders.texts import CHECK_IN_PATTERN, CHECK_IN_PREFIX, IN_TOUCH, SHOW, SNOOZE, shown_name
+from bot.reminders.times import is_timezone, local_day, zone, zones_to_offer
 from handlers.person import another_command, buttons, per_person_conversation, presser, record, sender
 from storage.members import Member
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from telegram import Message, MessageOriginUser, Update, User
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.cards import country_name
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.matching import match_partnerships
 from bot.permissions import Action, Viewer, viewer_for
+from bot.registry.cards import country_name
+from bot.registry.matching import match_partnerships
 from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender
 from storage.members import Member, Role
 from storage.records import Partnership

@@ -27,11 +27,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.cards import ContactLog, LastContact, card_views, render_card, render_cards, status_line
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.matching import MatchResult, extract_place, match_partnerships
 from bot.permissions import Viewer, viewer_for
+from bot.registry.cards import ContactLog, LastContact, card_views, render_card, render_cards, status_line
+from bot.registry.matching import MatchResult, extract_place, match_partnerships
 from storage.records import Partnership
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import pytest
 from bot.app import build_application, running
 from bot.config import Config, TelegramConfig
 from bot.context import BotApplication
-from bot.registry_csv import import_registry_csv
+from bot.registry.import_export import import_registry_csv
 from bot.sandbox import BotApiServer, SandboxUser
 from storage.db import Database
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-from bot.cards import (
+from bot.i18n import translator
+from bot.permissions import Viewer
+from bot.registry.cards import (
     CardView,
     Committee,
     ContactLog,
@@ -16,8 +18,6 @@ from bot.cards import (
     render_card,
     render_cards,
 )
-from bot.i18n import translator
-from bot.permissions import Viewer
 from storage.members import Role
 from storage.records import PartnerKind, Partnership, Status, UsKind
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.contact_form import ContactLine, LineProblem, parse_contact_line, parse_participants
-from bot.dates import check_contact_date
+from bot.contacts.dates import check_contact_date
+from bot.contacts.form import ContactLine, LineProblem, parse_contact_line, parse_participants
 from storage.contacts import SUMMARY_LIMIT, Channel, ContactFields, ContactRepository
 from storage.db import Database
 from storage.members import MemberRepository

@@ -9,7 +9,7 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import DateProblem, check_contact_date, parse_date, read_contact_date, today_in
+from bot.contacts.dates import DateProblem, check_contact_date, parse_date, read_contact_date, today_in
 
 TODAY = date(2024, 3, 15)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.matching import extract_place, match_partnerships
-from bot.registry_csv import import_registry_csv
+from bot.registry.import_export import import_registry_csv
+from bot.registry.matching import extract_place, match_partnerships
 from storage.db import Database
 from storage.partnerships import PartnershipRepository
 from storage.records import Partnership

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.registry_csv import (
+from bot.registry.import_export import (
     COLUMNS,
     HEADER_LINE,
     ImportReport,

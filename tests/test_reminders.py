@@ -18,11 +18,11 @@ import time_machine
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TimedOut
 
-from bot import reminders
 from bot.config import Config, Defaults, QuietHours
 from bot.i18n import translator
-from bot.reminder_times import reminder_moment
-from bot.reminders import CheckInService
+from bot.reminders import service as reminders
+from bot.reminders.service import CheckInService
+from bot.reminders.times import reminder_moment
 from storage.checkins import Answer, CheckInRepository, CheckInState
 from storage.contacts import Channel, ContactFields, ContactRepository
 from storage.db import Database

@@ -17,7 +17,7 @@ import time_machine
 from bot.app import build_application, running
 from bot.config import Config
 from bot.context import BotApplication
-from bot.reminders import JOB_NAME, CheckInService
+from bot.reminders.service import JOB_NAME, CheckInService
 from bot.sandbox import BotApiServer, SandboxMessage, SandboxUser
 from storage.checkins import CheckInState
 from storage.contacts import Channel

@@ -26,7 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.config import Config
 from bot.i18n import Translator, translator
-from bot.reminder_texts import (
+from bot.reminders.texts import (
     AtRiskLine,
     at_risk_text,
     check_in_card,
@@ -35,7 +35,7 @@ from bot.reminder_texts import (
     reminder_text,
     shown_name,
 )
-from bot.reminder_times import (
+from bot.reminders.times import (
     EARLIEST_OFFSET,
     is_reminder_time,
     is_timezone,

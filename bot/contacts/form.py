@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from bot.dates import parse_date
+from bot.contacts.dates import parse_date
 from bot.i18n import N_
 from storage.contacts import MAX_PARTICIPANTS, SUMMARY_LIMIT, Channel
 

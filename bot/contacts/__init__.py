@@ -1,0 +1,1 @@
+"""The contact log: what the /log form accepts, and the dates it reads."""

@@ -1,0 +1,1 @@
+"""The partnership registry: CSV import and export, place matching, status cards."""

@@ -1,0 +1,1 @@
+"""Check-in reminders: the service that sends them, their local times and their texts."""
