@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 
 from bot.config import Config, ConfigError, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
@@ -18,7 +18,7 @@ from bot.conversations import SQLiteConversations
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
-from bot.reminders.service import CheckInService, TelegramOutbox
+from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
 from handlers import basic, contacts, members, privacy, reminders, roles, status
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,24 @@ async def start_check_ins(application: BotApplication) -> CheckInService:
     )
     await service.recover()
     if application.job_queue is not None:
-        service.schedule(application.job_queue)
+        schedule_check_ins(application.job_queue, service)
     return service
+
+
+def schedule_check_ins(job_queue: JobQueue[BotContext], service: CheckInService) -> None:
+    """Run the check-in tick every minute, the first time soon after start-up; replaces an earlier job."""
+
+    async def tick(_context: BotContext) -> None:
+        await service.run_tick()
+
+    unschedule_check_ins(job_queue)
+    job_queue.run_repeating(tick, interval=TICK_SECONDS, first=FIRST_TICK_SECONDS, name=JOB_NAME)
+
+
+def unschedule_check_ins(job_queue: JobQueue[BotContext]) -> None:
+    """Stop the check-in tick."""
+    for job in job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
 
 
 async def close_services(application: BotApplication) -> None:
@@ -57,7 +73,7 @@ async def close_services(application: BotApplication) -> None:
     bot_data = application.bot_data
     if bot_data.started:
         if application.job_queue is not None:
-            CheckInService.unschedule(application.job_queue)
+            unschedule_check_ins(application.job_queue)
         bot_data.reminders = None
         await bot_data.services.close()
         bot_data.services = None

@@ -10,8 +10,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, reader_of
 from bot.i18n import LANGUAGES, N_, Translator, translator
-from bot.permissions import Viewer, viewer_for
-from handlers.person import buttons, presser, record, sender
+from bot.permissions import Viewer
+from handlers.person import buttons, presser, record, sender, viewer_of
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def render_help(viewer: Viewer, t: Translator) -> str:
 async def show_help(update: Update, context: BotContext) -> None:
     """List what the bot can do for this person's role."""
     user, message = sender(update)
-    viewer = await viewer_for(user.id, context.services.members, context.config.admins)
+    viewer = await viewer_of(user, context)
     await message.reply_text(render_help(viewer, reader_of(update, context)))
 
 

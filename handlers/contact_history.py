@@ -15,9 +15,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.contacts.form import CHANNEL_LABELS
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator, shorten
-from bot.permissions import Action, Viewer, viewer_for
+from bot.permissions import Action, Viewer
 from bot.registry.matching import match_partnerships
-from handlers.person import buttons, presser, quoted, sender
+from handlers.person import buttons, presser, quoted, sender, viewer_of
 from handlers.roles import partnership_label
 from storage.contacts import Contact
 from storage.records import Partnership
@@ -104,13 +104,6 @@ def _not_allowed(t: Translator, partnerships: list[Partnership]) -> str:
     ).format(titles=titles)
 
 
-async def _viewer(update: Update, context: BotContext) -> Viewer:
-    user = update.effective_user
-    if user is None:
-        raise RuntimeError("an update without a person reached /history")
-    return await viewer_for(user.id, context.services.members, context.config.admins)
-
-
 async def _send(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     await message.chat.send_message(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -119,7 +112,7 @@ async def history_command(update: Update, context: BotContext) -> None:
     """/history [place]: a partnership's contacts, for its committee and the network's staff."""
     user, message = sender(update)
     t = reader_of(update, context)
-    viewer = await _viewer(update, context)
+    viewer = await viewer_of(user, context)
     typed = " ".join(context.args or [])
     if typed:
         result = match_partnerships(typed, await context.services.partnerships.list_all())
@@ -157,7 +150,7 @@ def _usage(viewer: Viewer, t: Translator) -> str:
 
 async def history_page(update: Update, context: BotContext) -> None:
     """Show another page (or the first page of a picked partnership), if the person may see it."""
-    _user, query, data = presser(update)
+    user, query, data = presser(update)
     t = reader_of(update, context)
     match = _PAGE.fullmatch(data)
     partnership = await context.services.partnerships.get(int(match[1])) if match else None
@@ -165,7 +158,7 @@ async def history_page(update: Update, context: BotContext) -> None:
     if match is None or partnership is None or message is None:
         await query.answer(t.gettext("This button no longer works. Please ask again."))
         return
-    viewer = await _viewer(update, context)
+    viewer = await viewer_of(user, context)
     if not viewer.may(Action.VIEW_COMMITTEE, partnership.id):
         await query.answer(_not_allowed(t, [partnership]), show_alert=True)
         return
@@ -180,7 +173,7 @@ async def history_page(update: Update, context: BotContext) -> None:
 
 async def delete_asked(update: Update, context: BotContext) -> None:
     """Delete on an entry: ask to confirm, if the person may delete it."""
-    _user, query, data = presser(update)
+    user, query, data = presser(update)
     t = reader_of(update, context)
     match = _DELETE.fullmatch(data)
     contact = await context.services.contacts.get(int(match[1])) if match else None
@@ -188,7 +181,7 @@ async def delete_asked(update: Update, context: BotContext) -> None:
     if contact is None or message is None:
         await query.answer(t.gettext("That entry no longer exists."))
         return
-    if not (await _viewer(update, context)).may_delete_entry(contact.member_id, contact.partnership_id):
+    if not (await viewer_of(user, context)).may_delete_entry(contact.member_id, contact.partnership_id):
         await query.answer(
             t.gettext("Only the author or the network's staff can delete an entry."), show_alert=True
         )
@@ -223,7 +216,7 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
         await query.answer()
         await _replace(message, t.gettext("Kept; nothing was deleted."))
         return
-    if not (await _viewer(update, context)).may_delete_entry(contact.member_id, contact.partnership_id):
+    if not (await viewer_of(user, context)).may_delete_entry(contact.member_id, contact.partnership_id):
         await query.answer(
             t.gettext("Only the author or the network's staff can delete an entry."), show_alert=True
         )

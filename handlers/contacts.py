@@ -33,9 +33,9 @@ from bot.contacts.form import (
 )
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.permissions import Action, Viewer, viewer_for
+from bot.permissions import Action, Viewer
 from handlers import contact_history
-from handlers.person import buttons, per_person_conversation, presser, record, sender
+from handlers.person import buttons, per_person_conversation, presser, record, sender, viewer_of
 from handlers.roles import partnership_label
 from storage.contacts import (
     MAX_PARTICIPANTS,
@@ -108,10 +108,6 @@ class Press:
 # --- reading the person's situation ---
 
 
-async def _viewer(user: User, context: BotContext) -> Viewer:
-    return await viewer_for(user.id, context.services.members, context.config.admins)
-
-
 async def _today(user: User, context: BotContext) -> date:
     """Today where the member is: their timezone if they set one, else the network's."""
     member = await context.services.members.get(user.id)
@@ -140,7 +136,7 @@ def may_log(viewer: Viewer, draft: ContactDraft, contact: Contact | None) -> boo
 
 async def _allowed(user: User, draft: ContactDraft, context: BotContext) -> Viewer | None:
     """The person's powers if they may still work on this draft, read fresh from the database."""
-    viewer = await _viewer(user, context)
+    viewer = await viewer_of(user, context)
     contact = await context.services.contacts.get(draft.contact_id) if draft.contact_id else None
     return viewer if may_log(viewer, draft, contact) else None
 
@@ -365,7 +361,7 @@ async def log_command(update: Update, context: BotContext) -> int | None:
     """
     user, message = sender(update)
     t = reader_of(update, context)
-    viewer = await _viewer(user, context)
+    viewer = await viewer_of(user, context)
     committees = await _committees(viewer, context)
     if not committees:
         await _send(message, _not_on_a_committee(viewer, t))
@@ -424,7 +420,7 @@ async def log_for(update: Update, context: BotContext) -> int | None:
     user, query, data = presser(update)
     t = reader_of(update, context)
     match = _NEW_FOR.fullmatch(data)
-    viewer = await _viewer(user, context)
+    viewer = await viewer_of(user, context)
     message = _message_of(query)
     if match is None or message is None or not viewer.may(Action.LOG_CONTACT, int(match[1])):
         await query.answer(t.gettext("Only the partnership's committee and the network's staff can do that."))
@@ -444,7 +440,7 @@ async def edit_entry(update: Update, context: BotContext) -> int | None:
     t = reader_of(update, context)
     match = _EDIT_ENTRY.fullmatch(data)
     contact = await context.services.contacts.get(int(match[1])) if match else None
-    viewer = await _viewer(user, context)
+    viewer = await viewer_of(user, context)
     message = _message_of(query)
     if contact is None or message is None:
         await query.answer(t.gettext("That entry no longer exists."))

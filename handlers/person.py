@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.permissions import Viewer, viewer_for
 from storage.members import Member, MemberRepository
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,11 @@ def presser(update: Update) -> tuple[User, CallbackQuery, str]:
     if query is None:
         raise NotFromAPerson(f"update {update.update_id} is not a button press")
     return query.from_user, query, query.data or ""
+
+
+async def viewer_of(user: User, context: BotContext) -> Viewer:
+    """What this person may do, read from the database (and the config's admins) for every update."""
+    return await viewer_for(user.id, context.services.members, context.config.admins)
 
 
 async def record(user: User, members: MemberRepository) -> Member:

@@ -21,11 +21,19 @@ from telegram.ext import (
 from bot.contacts.dates import parse_date
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.permissions import Action, viewer_for
+from bot.permissions import Action
 from bot.reminders.service import Outcome
 from bot.reminders.texts import CHECK_IN_PATTERN, CHECK_IN_PREFIX, IN_TOUCH, SHOW, SNOOZE, shown_name
 from bot.reminders.times import is_timezone, local_day, zone, zones_to_offer
-from handlers.person import another_command, buttons, per_person_conversation, presser, record, sender
+from handlers.person import (
+    another_command,
+    buttons,
+    per_person_conversation,
+    presser,
+    record,
+    sender,
+    viewer_of,
+)
 from storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -81,7 +89,7 @@ async def check_in_pressed(update: Update, context: BotContext) -> None:
     if match is None or cycle is None:
         await query.answer(t.gettext("This reminder is no longer open."))
         return
-    viewer = await viewer_for(user.id, context.services.members, context.config.admins)
+    viewer = await viewer_of(user, context)
     if not viewer.may_answer_check_in(cycle.partnership_id):
         log.info("member %s pressed a check-in button of another committee", user.id)
         await query.answer(
@@ -359,7 +367,7 @@ async def at_risk_command(update: Update, context: BotContext) -> None:
     """/atrisk: the partnerships whose committees did not answer two reminders (staff and admins)."""
     user, message = sender(update)
     t = reader_of(update, context)
-    viewer = await viewer_for(user.id, context.services.members, context.config.admins)
+    viewer = await viewer_of(user, context)
     if not viewer.may(Action.SEE_REPORTS):
         await message.reply_text(
             t.gettext("Only the network's staff can see which partnerships are at risk.")

@@ -11,10 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.permissions import Action, Viewer, viewer_for
+from bot.permissions import Action
 from bot.registry.cards import country_name
 from bot.registry.matching import match_partnerships
-from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender
+from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender, viewer_of
 from storage.members import Member, Role
 from storage.records import Partnership
 
@@ -65,11 +65,6 @@ async def find_target(message: Message, args: list[str], context: BotContext) ->
     return Target(False, None, args)
 
 
-async def _viewer(update: Update, context: BotContext) -> Viewer:
-    user, _message = sender(update)
-    return await viewer_for(user.id, context.services.members, context.config.admins)
-
-
 def _unknown_person(t: Translator) -> str:
     return t.gettext(
         "I don't know that person yet. They need to open a chat with me and send /start first; then name "
@@ -90,7 +85,7 @@ async def demote(update: Update, context: BotContext) -> None:
 async def _set_staff(update: Update, context: BotContext, *, staff: bool) -> None:
     user, message = sender(update)
     t = reader_of(update, context)
-    if not (await _viewer(update, context)).may(Action.PROMOTE_STAFF):
+    if not (await viewer_of(user, context)).may(Action.PROMOTE_STAFF):
         log.info("member %s was refused /%s", user.id, "promote" if staff else "demote")
         await message.reply_text(t.gettext("Sorry, only the network's admins can change who is staff."))
         return
@@ -139,7 +134,7 @@ async def unmake_coordinator(update: Update, context: BotContext) -> None:
 async def _coordinator_command(update: Update, context: BotContext, *, add: bool) -> None:
     user, message = sender(update)
     t = reader_of(update, context)
-    if not (await _viewer(update, context)).may(Action.MAKE_COORDINATOR):
+    if not (await viewer_of(user, context)).may(Action.MAKE_COORDINATOR):
         log.info("member %s was refused a coordinator change", user.id)
         await message.reply_text(
             t.gettext("Sorry, only the network's staff can change who coordinates a committee.")
@@ -199,7 +194,7 @@ async def coordinator_chosen(update: Update, context: BotContext) -> None:
     """The partnership chosen from a /coordinator or /uncoordinator list; permission checked again."""
     user, query, data = presser(update)
     t = reader_of(update, context)
-    viewer = await viewer_for(user.id, context.services.members, context.config.admins)
+    viewer = await viewer_of(user, context)
     match = _COORDINATOR.match(data)
     if not viewer.may(Action.MAKE_COORDINATOR) or match is None:
         log.warning("member %s pressed a coordinator button they may not use", user.id)

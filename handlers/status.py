@@ -29,9 +29,10 @@ from telegram.ext import (
 
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
-from bot.permissions import Viewer, viewer_for
+from bot.permissions import Viewer
 from bot.registry.cards import ContactLog, LastContact, card_views, render_card, render_cards, status_line
 from bot.registry.matching import MatchResult, extract_place, match_partnerships
+from handlers.person import viewer_of
 from storage.records import Partnership
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ async def _reader(message: Message, update: Update, context: BotContext) -> View
     if user is None or message.chat.type != ChatType.PRIVATE:
         # Everyone in a group reads the reply, so a committee member's question gets the public card there.
         return None
-    return await viewer_for(user.id, context.services.members, context.config.admins)
+    return await viewer_of(user, context)
 
 
 async def _contact_logs(partnerships: Sequence[Partnership], context: BotContext) -> dict[int, ContactLog]:

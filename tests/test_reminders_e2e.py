@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.app import build_application, running
+from bot.app import build_application, running, unschedule_check_ins
 from bot.config import Config
 from bot.context import BotApplication
 from bot.reminders.service import JOB_NAME, CheckInService
@@ -76,7 +76,7 @@ async def app(bot_config: Config, quiet: list[int]) -> AsyncIterator[BotApplicat
         assert application.job_queue is not None
         assert [job.name for job in application.job_queue.get_jobs_by_name(JOB_NAME)] == [JOB_NAME]
         # These tests tick by hand with a chosen "now"; the job would tick with the same clock.
-        CheckInService.unschedule(application.job_queue)
+        unschedule_check_ins(application.job_queue)
         yield application
 
 

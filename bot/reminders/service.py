@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
@@ -54,11 +54,6 @@ from storage.checkins import (
 )
 from storage.members import Member, MemberRepository, Role
 from storage.partnerships import PartnershipRepository
-
-if TYPE_CHECKING:
-    from telegram.ext import JobQueue
-
-    from bot.context import BotContext
 
 log = logging.getLogger(__name__)
 
@@ -159,21 +154,10 @@ class CheckInService:
         self._owed: frozenset[int] = frozenset()  # members the last claim's batch had no room for
         self._recheck: frozenset[int] = frozenset()  # partnerships to look at again next tick
 
-    # --- the job ---
+    # --- the job (scheduled by bot/app.py) ---
 
-    def schedule(self, job_queue: JobQueue[BotContext]) -> None:
-        """Run the tick every minute, the first time soon after start-up; replaces an earlier job."""
-        for job in job_queue.get_jobs_by_name(JOB_NAME):
-            job.schedule_removal()
-        job_queue.run_repeating(self._run, interval=TICK_SECONDS, first=FIRST_TICK_SECONDS, name=JOB_NAME)
-
-    @staticmethod
-    def unschedule(job_queue: JobQueue[BotContext]) -> None:
-        """Stop the tick."""
-        for job in job_queue.get_jobs_by_name(JOB_NAME):
-            job.schedule_removal()
-
-    async def _run(self, _context: BotContext) -> None:
+    async def run_tick(self) -> None:
+        """One tick at the current time, logged when it did anything."""
         report = await self.tick(self.clock())
         if report.claimed or report.sent or report.digests:
             log.info("check-in tick: %s", report)

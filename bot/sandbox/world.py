@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.sandbox.chats import Chat, Notifier, SandboxMessage, unix_now
 from bot.sandbox.errors import bad_request, forbidden, too_many_requests
@@ -16,8 +16,13 @@ from bot.sandbox.limits import FloodControl, Limits
 from bot.sandbox.spec import SpecViolation, load_spec
 from bot.sandbox.updates import UpdateQueue
 
-if TYPE_CHECKING:
-    from bot.sandbox.users import SandboxUser
+
+class Account(Protocol):
+    """What the world knows of a user's account: whether the bot may write to them (users.py fills it)."""
+
+    started: bool
+    blocked: bool
+    deactivated: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +84,7 @@ class World:
     enforce_limits: bool = True
     group_privacy: bool = True
     chats: dict[int, Chat] = field(default_factory=dict)
-    users: dict[int, SandboxUser] = field(default_factory=dict)
+    users: dict[int, Account] = field(default_factory=dict)
     files: FileStore = field(default_factory=FileStore)
     queries: dict[str, PendingQuery] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
