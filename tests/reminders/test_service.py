@@ -1,7 +1,7 @@
 """Check-in reminders with a controlled clock: when they fall due, at which local hour they go out, once only.
 
 The service's tick is called with a chosen "now"; messages go to a recording outbox, so a month of minutes
-takes a moment and nothing sleeps. End-to-end tests through the sandbox are in test_reminders_e2e.py.
+takes a moment and nothing sleeps. End-to-end tests through the sandbox are in test_e2e.py.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.partnerships import PartnershipRepository
 from storage.records import Partnership
 
-SAMPLE = Path(__file__).parents[1] / "bot" / "data" / "partnerships-sample.csv"
+SAMPLE = Path(__file__).parents[2] / "bot" / "data" / "partnerships-sample.csv"
 
 
 @pytest.fixture

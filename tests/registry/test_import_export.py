@@ -25,8 +25,8 @@ from storage.db import Database
 from storage.partnerships import PartnershipRepository
 from storage.records import PartnerKind, Partnership, Status, UsKind
 
-SAMPLE = Path(__file__).parents[1] / "bot" / "data" / "partnerships-sample.csv"
-SHARED_SAMPLE = Path(__file__).parents[2] / "shared" / "data" / "partnerships-sample.csv"
+SAMPLE = Path(__file__).parents[2] / "bot" / "data" / "partnerships-sample.csv"
+SHARED_SAMPLE = Path(__file__).parents[3] / "shared" / "data" / "partnerships-sample.csv"
 PSKOV_ROW = (
     "Roanoke,VA,city,Pskov,Pskov Oblast,Russia,city,,active,2022-03-07,"
     '"City council voted to keep all its partnerships, Pskov included, '

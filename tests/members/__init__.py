@@ -1,0 +1,1 @@
+"""Members: registration, roles and permissions, privacy."""

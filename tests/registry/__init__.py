@@ -1,0 +1,1 @@
+"""The registry: CSV import and export, place matching, status cards and questions."""
