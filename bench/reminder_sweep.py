@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import resource
 import statistics
@@ -29,6 +30,7 @@ from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
 
 TARGET_TICK_MS = 100.0
+TARGET_LOOP_MS = 50.0
 TARGET_RSS_MB = 150.0
 TODAY = date(2026, 6, 1)  # a Monday
 REGISTERED = "2025-01-01T12:00:00+00:00"
@@ -167,6 +169,44 @@ async def sweep_ms(service: CheckInService, now: datetime) -> tuple[float, int, 
     return (time.perf_counter() - start) * 1000, refreshed.opened, claimed
 
 
+async def catch_up_ms(service: CheckInService, now: datetime) -> tuple[list[float], datetime, int, int]:
+    """Sweeps as run_tick makes them: one, then one a second while the last left work (sending counted)."""
+    times, opened, claimed = [], 0, 0
+    while True:
+        ms, new, reminders = await sweep_ms(service, now)
+        times.append(ms)
+        opened, claimed = opened + new, claimed + reminders
+        if not service.unfinished:
+            return times, now, opened, claimed
+        await service._send_ready(now)
+        now += timedelta(seconds=1)
+
+
+class LoopLag:
+    """The longest the event loop was held by anything else, seen by a task that wakes every millisecond."""
+
+    def __init__(self) -> None:
+        self.worst_ms = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> LoopLag:
+        self._task = asyncio.create_task(self._watch())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def _watch(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(0.001)
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - start - 0.001) * 1000)
+
+
 def line(name: str, figure: str, target: str = "") -> None:
     print(f"{name:<58} {figure:>22}   {target}")
 
@@ -194,35 +234,27 @@ async def main(partnerships: int, members: int, contacts: int, keep: Path | None
             # Start-up at 15:30 UTC (11:30 in New York, 18:30 in Moscow; Denver and the west not yet)
             # with 5,686 partnerships overdue at once: the worst case, a first deployment.
             first = datetime.combine(TODAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15, minutes=30)
-            ms, opened, claimed = await sweep_ms(service, first)
+            async with LoopLag() as lag:
+                catch_up, now, opened, claimed = await catch_up_ms(service, first)
             line(
-                f"first tick after start-up ({opened:,} cycles opened)",
-                f"{ms:8.1f} ms",
-                f"(catch-up, once; claimed {claimed:,} reminders)",
+                f"start-up catch-up: {len(catch_up)} sweeps a second apart",
+                f"median {statistics.median(catch_up):6.1f} ms",
+                f"< {TARGET_TICK_MS:.0f} ms; worst {max(catch_up):.1f} ms, first {catch_up[0]:.1f} ms",
+            )
+            line(
+                "  what they did",
+                f"{opened:,} opened, {claimed:,} claimed",
+                f"event loop held {lag.worst_ms:.1f} ms at most (< {TARGET_LOOP_MS:.0f} ms)",
             )
             start = time.perf_counter()
-            sent = await service._send_ready(first)  # the send loop alone, sending counted
+            sent = await service._send_ready(now)  # the send loop alone, sending counted
             seconds = time.perf_counter() - start
             line(
                 f"sending one tick's batch ({sent:,}; sending replaced by counting)",
                 f"{seconds * 1000 / max(sent, 1):8.3f} ms each",
                 "(the bot's rate limiter allows ~30/s)",
             )
-            catch_up, now = [], first
-            while True:  # the catch-up: a batch claimed and sent each minute until nobody is owed one
-                await service._send_ready(now)  # the send loop alone, sending counted
-                now += timedelta(minutes=1)
-                ms, _opened, claimed = await sweep_ms(service, now)
-                catch_up.append(ms)
-                if not claimed:
-                    break
-            await service._send_ready(now)
-            catch_up.sort()
-            line(
-                f"catch-up ticks after it ({len(catch_up)}, a batch each)",
-                f"median {statistics.median(catch_up):6.1f} ms",
-                f"< {TARGET_TICK_MS:.0f} ms; worst {catch_up[-1]:.1f} ms",
-            )
+            await drain(service, now)
             steady = []
             for _ in range(30):
                 now += timedelta(minutes=1)
@@ -236,12 +268,14 @@ async def main(partnerships: int, members: int, contacts: int, keep: Path | None
             )
             rollover = datetime.combine(TODAY + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
             rollover += timedelta(hours=10)  # a new day begins at UTC+14: the daily full refresh
-            ms, opened, claimed = await sweep_ms(service, rollover)
+            async with LoopLag() as lag:
+                sweeps, now, opened, claimed = await catch_up_ms(service, rollover)
             line(
-                f"next day 10:00 UTC: full refresh, Moscow..Seoul ({claimed:,})",
-                f"{ms:8.1f} ms",
-                f"< {TARGET_TICK_MS:.0f} ms",
+                f"next day 10:00 UTC: full refresh, Moscow..Seoul ({len(sweeps)} sweeps)",
+                f"worst {max(sweeps):7.1f} ms",
+                f"< {TARGET_TICK_MS:.0f} ms; {claimed:,} claimed; loop held {lag.worst_ms:.1f} ms at most",
             )
+            rollover = now
             await drain(service, rollover)
             new_york = rollover + timedelta(hours=4)  # 10:00 in New York, the next day
             ms, _opened, claimed = await sweep_ms(service, new_york)

@@ -1,11 +1,12 @@
 """Check-ins: when a partnership falls due, the reminders each member is owed, and who answered.
 
-The database is the source of truth for what is due. A tick (bot/reminders.py) asks this repository to
-refresh the cycles (one statement over every partnership), to claim the reminders owed in the timezones where
-it is reminder time, and then sends what it claimed. Claiming writes UNIQUE rows (a reminder per member and
-local day; a send per partnership, member, due date and round) and commits them before anything is sent, so
-a restart, two ticks at once or a repeated daylight-saving hour cannot send twice.
-"""
+The database is the source of truth for what is due. Each partnership's due date is stored (checkin_due)
+and recomputed only when its contacts, status or period change. A tick (bot/reminders/service.py) asks this
+repository to refresh the cycles (the changed partnerships, and once a day a range scan of due dates), to
+claim the reminders owed in the timezones where it is reminder time, and then sends what it claimed; each
+step is bounded, and what a bound leaves is done by the next sweep. Claiming writes UNIQUE rows (a reminder
+per member and local day; a send per partnership, member, due date and round) and commits them before
+anything is sent, so a restart, two ticks at once or a repeated daylight-saving hour cannot send twice."""
 
 from __future__ import annotations
 
@@ -118,6 +119,7 @@ class Refreshed:
     at_risk: int = 0
     claimable: bool = True  # some open cycle may owe someone a reminder
     touched: frozenset[int] = frozenset()  # partnerships whose cycle opened or whose people changed
+    more: bool = False  # a batch was full: more changed partnerships or due cycles wait for the next refresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,7 @@ class Claimed:
     reminders: int
     owed: frozenset[int] = frozenset()  # members still owed a reminder: a batch had no room for them
     started: frozenset[int] = frozenset()  # partnerships whose next round began with this claim
+    looked_up_to: int | None = None  # the fresh zones' page ended at this cycle id (None: at the last)
 
 
 def _day(value: str | None) -> date | None:
@@ -154,52 +157,59 @@ def _check_in(row: sqlite3.Row) -> CheckIn:
     )
 
 
-# Each partnership that expects check-ins, with the day it went quiet: its latest contact (found by walking
-# the (partnership, date) index back one step) or, without any, the day it was registered.
-_QUIET = """
-    SELECT p.id AS partnership_id, p.status,
-        MAX(substr(p.created_at, 1, 10), COALESCE((
-            SELECT contact_date FROM contacts WHERE partnership_id = p.id
-            ORDER BY contact_date DESC, id DESC LIMIT 1
-        ), '')) AS quiet_since,
-        COALESCE(p.checkin_days, :days) AS days
-    FROM partnerships AS p
+# Each partnership's quiet spell, for those that changed: the day it went quiet is its latest contact (found
+# by walking the (partnership, date) index back one step) or, without any, the day it was registered.
+_RECOMPUTE_DUE = """
+    INSERT INTO checkin_due (partnership_id, quiet_since, due_date, default_days)
+    SELECT partnership_id, quiet_since, date(quiet_since, '+' || COALESCE(own, :days) || ' days'),
+        CASE WHEN own IS NULL THEN :days END
+    FROM (
+        SELECT p.id AS partnership_id, p.checkin_days AS own,
+            MAX(substr(p.created_at, 1, 10), COALESCE((
+                SELECT contact_date FROM contacts WHERE partnership_id = p.id
+                ORDER BY contact_date DESC, id DESC LIMIT 1
+            ), '')) AS quiet_since
+        FROM partnerships AS p WHERE p.id IN (SELECT value FROM json_each(:ids))
+        -- LIMIT -1 keeps the subquery from being flattened, which would look the contact up twice.
+        LIMIT -1
+    )
+    WHERE true
+    ON CONFLICT (partnership_id) DO UPDATE SET quiet_since = excluded.quiet_since,
+        due_date = excluded.due_date, default_days = excluded.default_days
 """
 
-# Open cycles that no longer match their partnership: a newer contact moved its due date, its check-in
-# period changed, or its status no longer asks for check-ins.
-_STALE = f"""
-    WITH q AS ({_QUIET} WHERE p.id IN (SELECT partnership_id FROM checkin_cycles WHERE state != 'settled')
-        AND {{scope}})
-    SELECT c.id, c.quiet_since, q.status, q.quiet_since AS now_quiet_since, (
+# Open cycles of the changed partnerships that no longer match: a newer contact moved the due date, the
+# check-in period changed, or the status no longer asks for check-ins.
+_STALE = """
+    SELECT c.id, c.quiet_since, p.status, d.quiet_since AS now_quiet_since, (
         SELECT member_id FROM contacts WHERE partnership_id = c.partnership_id
         ORDER BY contact_date DESC, id DESC LIMIT 1
     ) AS contact_author
-    FROM checkin_cycles AS c JOIN q ON q.partnership_id = c.partnership_id
-    WHERE c.state != 'settled' AND (
-        q.status NOT IN ('active', 'paused')
-        OR date(q.quiet_since, '+' || q.days || ' days') != c.due_date
+    FROM checkin_cycles AS c
+    JOIN partnerships AS p ON p.id = c.partnership_id
+    JOIN checkin_due AS d ON d.partnership_id = c.partnership_id
+    WHERE c.state != 'settled' AND c.partnership_id IN (SELECT value FROM json_each(:ids)) AND (
+        p.status NOT IN ('active', 'paused') OR d.due_date != c.due_date
     )
-"""  # noqa: S608 - composed of this module's constants only
+"""
 
-# Partnerships due by :horizon without an open cycle get one; one settled earlier for the same due date
-# (a contact deleted, a status restored) is reopened, its rounds counting on so no send key repeats.
-_OPEN = f"""
+# Partnerships due by :horizon without an open cycle get one, the longest overdue first; one settled earlier
+# for the same due date (a contact deleted, a status restored) is reopened, its rounds counting on so no
+# send key repeats. The scope is every partnership (a range scan of due dates) or the changed ones.
+_OPEN = """
     INSERT INTO checkin_cycles (partnership_id, quiet_since, due_date, next_on, created_at)
-    SELECT partnership_id, quiet_since, due, due, :now FROM (
-        SELECT partnership_id, quiet_since, date(quiet_since, '+' || days || ' days') AS due
-        -- Those with an open cycle are skipped before their last contact is looked up; LIMIT -1 keeps
-        -- the subquery from being flattened, which would look it up once for each use of quiet_since.
-        FROM ({_QUIET} WHERE p.status IN ('active', 'paused') AND {{scope}} AND NOT EXISTS (
-            SELECT 1 FROM checkin_cycles AS c WHERE c.partnership_id = p.id AND c.state != 'settled'
-        ) LIMIT -1)
-    ) AS q
-    WHERE due <= :horizon
+    SELECT d.partnership_id, d.quiet_since, d.due_date, d.due_date, :now
+    FROM checkin_due AS d JOIN partnerships AS p ON p.id = d.partnership_id
+    WHERE d.due_date <= :horizon AND p.status IN ('active', 'paused') AND {scope} AND NOT EXISTS (
+        SELECT 1 FROM checkin_cycles AS c WHERE c.partnership_id = d.partnership_id AND c.state != 'settled'
+    )
+    ORDER BY d.due_date, d.partnership_id
+    LIMIT :limit
     ON CONFLICT (partnership_id, due_date) DO UPDATE SET state = 'pending', next_on = excluded.next_on,
         snoozed_until = NULL, at_risk_since = NULL, answered_by = NULL, answer = NULL, answered_at = NULL,
         settled_at = NULL
     RETURNING partnership_id
-"""  # noqa: S608 - composed of this module's constants only
+"""
 
 # Every (open cycle, committee member) pair that may be owed a reminder now: the member is active, it is
 # reminder time in their timezone (tick_zones), they have had no reminder on their local day and have not
@@ -232,7 +242,10 @@ _CANDIDATES = """
 _TOUCHED = "c.partnership_id IN (SELECT value FROM json_each(:touched))"
 # CROSS JOIN fixes the order: from the open cycles to their committees, never the other way...
 _BY_CYCLE = "checkin_cycles AS c CROSS JOIN memberships AS s ON s.partnership_id = c.partnership_id"
-_CANDIDATES_FRESH = _CANDIDATES.format(source=_BY_CYCLE, scope=f"(z.fresh OR {_TOUCHED})")
+_CANDIDATES_FRESH = _CANDIDATES.format(
+    source=_BY_CYCLE, scope=f"((z.fresh AND c.id > z.after AND c.id <= :upto) OR {_TOUCHED})"
+)
+_NO_END = 2**62  # a page that runs to the last cycle
 _CANDIDATES_TOUCHED = _CANDIDATES.format(source=_BY_CYCLE, scope=_TOUCHED)
 # ...except for the members a batch left owed: from each of them to their seats' open cycles.
 _CANDIDATES_OWED = _CANDIDATES.format(
@@ -241,11 +254,6 @@ _CANDIDATES_OWED = _CANDIDATES.format(
     CROSS JOIN checkin_cycles AS c ON c.partnership_id = s.partnership_id AND c.state != 'settled'""",
     scope="1",
 )
-
-
-def _scope(full: bool) -> str:
-    """Every partnership, or those changed since the last refresh (the lookup then starts from them)."""
-    return "1" if full else "p.id IN (SELECT partnership_id FROM checkin_dirty)"
 
 
 _ITEMS = """
@@ -285,29 +293,49 @@ class CheckInRepository:
     # --- what is due ---
 
     async def refresh(
-        self, now: datetime, *, today: date, horizon: date, default_days: int, full: bool = True
+        self,
+        now: datetime,
+        *,
+        today: date,
+        horizon: date,
+        default_days: int,
+        full: bool = True,
+        batch: int | None = None,
     ) -> Refreshed:
         """Settle cycles a contact or status change ended, open cycles newly due, mark the unanswered at risk.
 
         `horizon` is the latest local day anywhere (a cycle opens when its due date has begun somewhere;
         each member is still reminded on their own day); `today` is the network's day, for "at risk".
-        `full` recomputes every partnership (needed when the horizon moved); otherwise only those whose
-        contacts, status or period changed since the last refresh (checkin_dirty, kept by triggers).
+        Due dates are recomputed for the partnerships whose contacts, status or period changed since the
+        last refresh (checkin_dirty, kept by triggers); `full` also opens cycles for every partnership the
+        calendar alone made due (needed when the horizon moved). At most `batch` changed partnerships are
+        recomputed and `batch` cycles opened; `more` says the rest waits for the next refresh.
         """
+        limit = -1 if batch is None else batch
         async with self._db.transaction() as conn:
-            settled = await self._settle_stale(conn, now, default_days)
-            params = {
-                "days": default_days,
-                "now": now.isoformat(),
-                "horizon": horizon.isoformat(),
-                "full": full,
-            }
-            async with conn.execute(_OPEN.format(scope=_scope(full)), params) as cursor:
+            if full:
+                # A new network-wide period (the config changed) moves the due date of those that follow it.
+                await conn.execute(
+                    "INSERT OR IGNORE INTO checkin_dirty (partnership_id) SELECT partnership_id"
+                    " FROM checkin_due WHERE default_days IS NOT NULL AND default_days != ?",
+                    (default_days,),
+                )
+            query = "SELECT partnership_id FROM checkin_dirty ORDER BY partnership_id LIMIT ?"
+            async with conn.execute(query, (-1 if batch is None else batch + 1,)) as cursor:
+                dirty = [row[0] for row in await cursor.fetchall()]
+            more_dirty = batch is not None and len(dirty) > batch
+            dirty = dirty[:batch] if batch is not None else dirty
+            ids = _json_ids(dirty)
+            params = {"days": default_days, "ids": ids}
+            await conn.execute(_RECOMPUTE_DUE, params)
+            settled = await self._settle_stale(conn, now, ids)
+            scope = "1" if full else "d.partnership_id IN (SELECT value FROM json_each(:ids))"
+            params = {"now": now.isoformat(), "horizon": horizon.isoformat(), "ids": ids, "limit": limit}
+            async with conn.execute(_OPEN.format(scope=scope), params) as cursor:
                 opened = {row[0] for row in await cursor.fetchall()}
-            # Read, then emptied: faster than DELETE ... RETURNING when a bulk import left thousands.
-            async with conn.execute("SELECT partnership_id FROM checkin_dirty") as cursor:
-                touched = opened | {row[0] for row in await cursor.fetchall()}
-            await conn.execute("DELETE FROM checkin_dirty")
+            await conn.execute(
+                "DELETE FROM checkin_dirty WHERE partnership_id IN (SELECT value FROM json_each(?))", (ids,)
+            )
             cursor = await conn.execute(
                 """
                 UPDATE checkin_cycles SET state = 'at_risk', at_risk_since = ?
@@ -329,14 +357,13 @@ class CheckInRepository:
             settled=settled,
             at_risk=at_risk,
             claimable=claimable,
-            touched=frozenset(touched),
+            touched=frozenset(opened) | frozenset(dirty),
+            more=more_dirty or (batch is not None and len(opened) >= batch),
         )
 
-    async def _settle_stale(
-        self, conn: aiosqlite.Connection, now: datetime, default_days: int
-    ) -> list[CheckIn]:
-        # Only a change makes a cycle stale (a contact, a status, a period): the dirty ones, even when full.
-        async with conn.execute(_STALE.format(scope=_scope(False)), {"days": default_days}) as cursor:
+    async def _settle_stale(self, conn: aiosqlite.Connection, now: datetime, ids: str) -> list[CheckIn]:
+        # Only a change makes a cycle stale (a contact, a status, a period): the changed ones, even when full.
+        async with conn.execute(_STALE, {"ids": ids}) as cursor:
             stale = await cursor.fetchall()
         if not stale:
             return []
@@ -374,19 +401,22 @@ class CheckInRepository:
         *,
         default_timezone: str,
         not_before: datetime,
-        fresh: Iterable[str] | None = None,
+        fresh: Mapping[str, int] | None = None,
         touched: Iterable[int] = (),
         owed: Iterable[int] = (),
         limit: int | None = None,
+        page: int | None = None,
     ) -> Claimed:
         """Claim the reminders owed now, one per member: rows written and committed before any send.
 
         `zones` maps each timezone where it is reminder time now to its local day; in the `fresh` ones
-        (None: all) that time has just come, and every open cycle is looked at for their members. In the
-        others only the `touched` partnerships are, and the members an earlier batch left `owed`. At most
-        `limit` members are claimed for (the lowest ids); the rest are handed back to be claimed next.
+        (None: all) that time has just come, and every open cycle is looked at for their members: those
+        after the cycle id each fresh zone maps to, `page` cycles at most (Claimed.looked_up_to says how
+        far). In the others only the `touched` partnerships are, and the members an earlier batch left
+        `owed`. At most `limit` members are claimed for (the lowest ids); the rest are handed back.
         """
-        fresh_zones = set(zones) if fresh is None else set(fresh) & set(zones)
+        cursors = dict.fromkeys(zones, 0) if fresh is None else {z: c for z, c in fresh.items() if z in zones}
+        fresh_zones = set(cursors)
         touched_ids = sorted(set(touched))
         # Only a batch's worth of the owed is looked up: the others could not be claimed this time anyway.
         waiting = sorted(set(owed))
@@ -395,16 +425,21 @@ class CheckInRepository:
             return Claimed(0, frozenset(later))
         async with self._db.transaction() as conn:
             await conn.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS tick_zones"
-                " (tz TEXT PRIMARY KEY, local_day TEXT NOT NULL, fresh INTEGER NOT NULL)"
+                "CREATE TEMP TABLE IF NOT EXISTS tick_zones (tz TEXT PRIMARY KEY, local_day TEXT NOT NULL,"
+                " fresh INTEGER NOT NULL, after INTEGER NOT NULL)"
             )
             await conn.execute("DELETE FROM tick_zones")
             await conn.executemany(
-                "INSERT INTO tick_zones (tz, local_day, fresh) VALUES (?, ?, ?)",
-                [(tz, day.isoformat(), tz in fresh_zones) for tz, day in zones.items()],
+                "INSERT INTO tick_zones (tz, local_day, fresh, after) VALUES (?, ?, ?, ?)",
+                [(tz, day.isoformat(), tz in fresh_zones, cursors.get(tz, 0)) for tz, day in zones.items()],
             )
+            looked_up_to = await self._page_end(conn, min(cursors.values(), default=0), page)
             found: dict[tuple[int, int], sqlite3.Row] = {}
-            params = {"default_tz": default_timezone, "touched": json.dumps(touched_ids)}
+            params = {
+                "default_tz": default_timezone,
+                "touched": json.dumps(touched_ids),
+                "upto": _NO_END if looked_up_to is None else looked_up_to,
+            }
             if fresh_zones or touched_ids:
                 query = _CANDIDATES_FRESH if fresh_zones else _CANDIDATES_TOUCHED
                 async with conn.execute(query, params) as cursor:
@@ -420,9 +455,23 @@ class CheckInRepository:
                 rows = [row for row in rows if row["member_id"] in kept]
                 later += members[limit:]
             if not rows:
-                return Claimed(0, frozenset(later))
+                return Claimed(0, frozenset(later), looked_up_to=looked_up_to)
             claimed, started = await self._write_claims(conn, rows, now, not_before)
-        return Claimed(claimed, frozenset(later), started)
+        return Claimed(claimed, frozenset(later), started, looked_up_to)
+
+    @staticmethod
+    async def _page_end(conn: aiosqlite.Connection, after: int, page: int | None) -> int | None:
+        """The last cycle id of a page of `page` open cycles after `after`; None: the page reaches the end."""
+        if page is None:
+            return None
+        query = (
+            "SELECT id FROM checkin_cycles WHERE state != 'settled' AND id > ? ORDER BY id LIMIT 1 OFFSET ?"
+        )
+        async with conn.execute(query, (after, page)) as cursor:
+            beyond = await cursor.fetchone()
+        if beyond is None:
+            return None
+        return int(beyond[0]) - 1
 
     async def _write_claims(
         self, conn: aiosqlite.Connection, rows: list[sqlite3.Row], now: datetime, not_before: datetime
@@ -490,7 +539,16 @@ class CheckInRepository:
 
     async def member_timezones(self) -> set[str]:
         """The timezones members have chosen (the others follow the network's default)."""
-        query = "SELECT DISTINCT timezone FROM members WHERE timezone IS NOT NULL"
+        # One index seek per distinct zone (a handful), not a scan of every member who chose one.
+        query = """
+            WITH RECURSIVE zone (name) AS (
+                SELECT MIN(timezone) FROM members WHERE timezone IS NOT NULL
+                UNION ALL
+                SELECT (SELECT MIN(timezone) FROM members WHERE timezone > zone.name) FROM zone
+                WHERE zone.name IS NOT NULL
+            )
+            SELECT name FROM zone WHERE name IS NOT NULL
+        """
         async with self._db.conn().execute(query) as cursor:
             return {row[0] for row in await cursor.fetchall()}
 

@@ -326,4 +326,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        "each partnership's quiet spell and check-in due date, recomputed only when its inputs change",
+        (
+            # The tick keeps these rows for the partnerships in checkin_dirty, so the daily pass over every
+            # partnership is a range scan of due_date instead of a look-up of every last contact.
+            # default_days is the network's period it was computed with (NULL: the partnership has its own).
+            """
+            CREATE TABLE checkin_due (
+                partnership_id INTEGER PRIMARY KEY REFERENCES partnerships (id) ON DELETE CASCADE,
+                quiet_since    TEXT NOT NULL,
+                due_date       TEXT NOT NULL,
+                default_days   INTEGER
+            ) WITHOUT ROWID
+            """,
+            "CREATE INDEX checkin_due_date ON checkin_due (due_date)",
+            "INSERT OR IGNORE INTO checkin_dirty (partnership_id) SELECT id FROM partnerships",
+        ),
+    ),
 )

@@ -63,8 +63,13 @@ FIRST_TICK_SECONDS = 2  # soon after start-up: reminders that fell due during do
 SEND_BATCH = 500  # reminders sent by one tick at most; the rest wait for the next
 SEND_BUDGET_SECONDS = 45.0  # and for no longer than this, so ticks do not pile up
 SNOOZE_DAYS = 7
-# Members claimed for by one tick at most; the rate limiter sends about 1,800 a minute.
-CLAIM_BATCH = 1000
+# What one sweep does at most, so that no tick is long however much fell due at once (a first deployment, a
+# day's rollover); an unfinished sweep is followed by another soon after (run_tick).
+CLAIM_BATCH = 300  # members claimed for
+CLAIM_PAGE = 1500  # open cycles looked at where reminder time has just come
+REFRESH_BATCH = 1000  # changed partnerships recomputed, cycles opened
+CATCH_UP_PAUSE_SECONDS = 1.0  # between the sweeps of an unfinished tick
+CATCH_UP_BUDGET_SECONDS = 40.0  # then the next minute's tick goes on
 
 Clock = Callable[[], datetime]
 
@@ -153,14 +158,22 @@ class CheckInService:
         self._open: dict[str, date] = {}  # the zones where it was reminder time at the last tick
         self._owed: frozenset[int] = frozenset()  # members the last claim's batch had no room for
         self._recheck: frozenset[int] = frozenset()  # partnerships to look at again next tick
+        self._pages: dict[str, int] = {}  # fresh zones not yet looked at to the end: the last cycle id seen
+        self._full_pending = False  # the last full refresh had more due cycles than a batch
+        self._refresh_pending = False  # the last refresh left changed partnerships for the next
 
     # --- the job (scheduled by bot/app.py) ---
 
     async def run_tick(self) -> None:
-        """One tick at the current time, logged when it did anything."""
-        report = await self.tick(self.clock())
-        if report.claimed or report.sent or report.digests:
-            log.info("check-in tick: %s", report)
+        """One tick at the current time, and more soon after while a backlog is left; logged when busy."""
+        deadline = time.monotonic() + CATCH_UP_BUDGET_SECONDS
+        while True:
+            report = await self.tick(self.clock())
+            if report.claimed or report.sent or report.digests:
+                log.info("check-in tick: %s", report)
+            if not self.unfinished or time.monotonic() > deadline:
+                return
+            await asyncio.sleep(CATCH_UP_PAUSE_SECONDS)
 
     async def recover(self) -> int:
         """On start-up, before the first tick: reminders caught mid-send are not sent again."""
@@ -188,44 +201,64 @@ class CheckInService:
         )
 
     async def sweep(self, now: datetime) -> tuple[Refreshed, int]:
-        """The database part of a tick: what is due, and the reminders claimed for it (nothing is sent)."""
+        """The database part of a tick: what is due, and the reminders claimed for it (nothing is sent).
+
+        Each part is bounded (REFRESH_BATCH changed partnerships and cycles opened, CLAIM_PAGE open cycles
+        looked at, CLAIM_BATCH members claimed for), so no tick takes long however much fell due at once;
+        `unfinished` then says the next tick should come soon.
+        """
         defaults = self.config.defaults
         horizon = (now + EARLIEST_OFFSET).date()
+        # Every partnership at start-up and when a new day begins somewhere; else only what changed.
+        full = horizon != self._horizon or self._full_pending
         refreshed = await self.checkins.refresh(
             now,
             today=local_day(now, defaults.timezone),
             horizon=horizon,
             default_days=defaults.checkin_days,
-            # Every partnership at start-up and when a new day begins somewhere; else only what changed.
-            full=horizon != self._horizon,
+            full=full,
+            batch=REFRESH_BATCH,
         )
         self._horizon = horizon
+        self._full_pending = full and refreshed.more
+        self._refresh_pending = refreshed.more
         if refreshed.touched or not self._zones:
             self._zones = await self._member_zones()
         if not refreshed.claimable:
-            self._owed, self._recheck = frozenset(), frozenset()
+            self._owed, self._recheck, self._pages = frozenset(), frozenset(), {}
             return refreshed, 0
         zones = open_zones(now, self._zones, defaults.reminder_hour, defaults.quiet_hours)
         # Where reminder time has just come (or came during downtime: everywhere at start-up) every
-        # open check-in is looked at; elsewhere only what the refresh touched, and who is still owed one.
-        fresh = [name for name, day in zones.items() if self._open.get(name) != day]
+        # open check-in is looked at, a page a tick; elsewhere only what the refresh touched, and who is
+        # still owed one.
+        pages = {name: after for name, after in self._pages.items() if name in zones}
+        pages.update((name, 0) for name, day in zones.items() if self._open.get(name) != day)
         claimed = await self.checkins.claim(
             now,
             zones,
             default_timezone=defaults.timezone,
             not_before=now,
-            fresh=fresh,
+            fresh=pages,
             touched=refreshed.touched | self._recheck,
             owed=self._owed,
             limit=CLAIM_BATCH,
+            page=CLAIM_PAGE,
         )
         self._open = zones
+        end = claimed.looked_up_to
+        # Zones whose page started beyond this one's end were not looked at: they keep their place.
+        self._pages = {} if end is None else {name: max(after, end) for name, after in pages.items()}
         # Unfinished: the members the batch had no room for are looked up next tick (they, not every open
         # check-in again), and so are the partnerships whose round it began: the rest of their committee
         # now lacks that round.
         self._owed = claimed.owed
         self._recheck = claimed.started if claimed.owed else frozenset()
         return refreshed, claimed.reminders
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the last sweep left work for the next: changed partnerships, open cycles, owed members."""
+        return self._refresh_pending or bool(self._pages) or bool(self._owed)
 
     async def _member_zones(self) -> tuple[str, ...]:
         chosen = await self.checkins.member_timezones()

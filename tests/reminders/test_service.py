@@ -258,6 +258,66 @@ async def test_a_backlog_bigger_than_a_batch_goes_out_over_the_next_ticks_once_e
     assert len(net.outbox.sent) == 7
 
 
+async def test_a_backlog_bigger_than_every_bound_is_swept_a_part_at_a_time_each_member_once(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two changed partnerships recomputed and opened, two open check-ins looked at, two members claimed
+    # for per sweep: a first deployment with everything overdue at once, in miniature.
+    monkeypatch.setattr(reminders, "REFRESH_BATCH", 2)
+    monkeypatch.setattr(reminders, "CLAIM_PAGE", 2)
+    monkeypatch.setattr(reminders, "CLAIM_BATCH", 2)
+    places = [await net.partnership(name) for name in ("Pskov", "Kostroma", "Tver", "Vologda", "Perm")]
+    members = [await net.member(10 + i, f"Member {i}", place) for i, place in enumerate(places)]
+    both = await net.member(20, "Fedor", places[0], places[4])
+
+    now = at(DUE + timedelta(days=3), 12, 7)
+    net.outbox.now = now
+    refreshed, claimed = await net.service.sweep(now)
+    assert (refreshed.opened, claimed) == (2, 2)
+    assert net.service.unfinished
+    sweeps = 1
+    while net.service.unfinished:
+        await net.service.tick(now)
+        sweeps += 1
+        assert sweeps < 20, "the backlog never ran out"
+    await net.service.tick(now)
+    assert sweeps >= 3  # five partnerships, two a sweep: done in parts, not at once
+    assert sorted(s.chat_id for s in net.outbox.sent) == sorted([*members, both])
+    [combined] = net.outbox.to(both)
+    assert "2 of your partnerships" in combined.text
+    await net.run(now + timedelta(minutes=1), at(DUE + timedelta(days=4), 0), timedelta(minutes=7))
+    assert len(net.outbox.sent) == 6
+
+
+async def test_run_tick_goes_on_while_a_backlog_is_left(
+    net: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reminders, "REFRESH_BATCH", 1)
+    monkeypatch.setattr(reminders, "CATCH_UP_PAUSE_SECONDS", 0)
+    places = [await net.partnership(name) for name in ("Pskov", "Kostroma", "Tver")]
+    members = [await net.member(10 + i, f"Member {i}", place) for i, place in enumerate(places)]
+    now = at(DUE + timedelta(days=3), 12, 7)
+    net.outbox.now = now
+    net.service.clock = lambda: now
+    await net.service.run_tick()  # one job run: the three sweeps it takes
+    assert not net.service.unfinished
+    assert sorted(s.chat_id for s in net.outbox.sent) == members
+
+
+async def test_a_new_network_check_in_period_moves_the_due_dates_that_follow_it(
+    db: Database, config: Config
+) -> None:
+    net = Network(db, replace(config, defaults=replace(config.defaults, checkin_days=90)))
+    pskov = await net.partnership("Pskov", checkin_days=None)
+    alice = await net.member(1, "Alice", pskov)
+    await net.tick(at(DUE + timedelta(days=3), 12, 7))  # 33 days quiet: not due at 90
+    assert net.outbox.sent == []
+    # Restarted with a 30-day period in the config: due since DUE, reminded at once.
+    net = Network(db, replace(config, defaults=replace(config.defaults, checkin_days=30)), net.outbox)
+    await net.tick(at(DUE + timedelta(days=3), 12, 8))
+    assert [s.chat_id for s in net.outbox.sent] == [alice]
+
+
 @pytest.mark.parametrize(
     ("due", "hour", "expected"),
     [
