@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Config
 from bot.i18n import Translator, translator
+from bot.registry.places import PlaceLookup
 from bot.reminders.service import CheckInService
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
@@ -25,6 +26,7 @@ class Services:
 
     db: Database
     partnerships: PartnershipRepository
+    places: PlaceLookup
     members: MemberRepository
     contacts: ContactRepository
     checkins: CheckInRepository
@@ -32,11 +34,19 @@ class Services:
 
     @classmethod
     async def open(cls, config: Config) -> Services:
-        """Open the database and build the repositories on it."""
+        """Open the database, build the repositories on it and the place index from the registry."""
         db = await Database.open(config.database_path)
+        partnerships = PartnershipRepository(db)
+        places = PlaceLookup(partnerships)
+        try:
+            await places.load()
+        except BaseException:
+            await db.close()
+            raise
         return cls(
             db=db,
-            partnerships=PartnershipRepository(db),
+            partnerships=partnerships,
+            places=places,
             members=MemberRepository(db),
             contacts=ContactRepository(db),
             checkins=CheckInRepository(db),

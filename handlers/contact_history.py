@@ -16,7 +16,6 @@ from bot.contacts.form import CHANNEL_LABELS
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator, shorten
 from bot.permissions import Action, Viewer
-from bot.registry.matching import match_partnerships
 from handlers.person import buttons, presser, quoted, sender, viewer_of
 from handlers.roles import partnership_label
 from storage.contacts import Contact
@@ -115,7 +114,7 @@ async def history_command(update: Update, context: BotContext) -> None:
     viewer = await viewer_of(user, context)
     typed = " ".join(context.args or [])
     if typed:
-        result = match_partnerships(typed, await context.services.partnerships.list_all())
+        result = await context.services.places.match(typed)
         if not result.matches:
             text = t.gettext("I found no partnership for {typed}.").format(typed=quoted(typed))
             await _send(message, html.escape(text))

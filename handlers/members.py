@@ -23,7 +23,6 @@ from telegram.ext import (
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.permissions import Action, approvers_for, viewer_for
-from bot.registry.matching import match_partnerships
 from handlers.person import (
     another_command,
     buttons,
@@ -133,7 +132,7 @@ async def city_typed(update: Update, context: BotContext) -> int:
             )
         )
         return TYPING_CITY
-    result = match_partnerships(typed, await context.services.partnerships.list_all())
+    result = await context.services.places.match(typed)
     if result.matches:
         rows = [[(partnership_label(p, t), f"join:pick:{p.id}")] for p in result.matches]
         rows.append([(t.gettext("None of these"), "join:none"), *_just_looking(t)])

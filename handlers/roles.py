@@ -13,7 +13,6 @@ from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.permissions import Action
 from bot.registry.cards import country_name
-from bot.registry.matching import match_partnerships
 from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender, viewer_of
 from storage.members import Member, Role
 from storage.records import Partnership
@@ -160,7 +159,7 @@ async def _coordinator_command(update: Update, context: BotContext, *, add: bool
     if member is None:
         await message.reply_text(_unknown_person(t))
         return
-    result = match_partnerships(place, await context.services.partnerships.list_all())
+    result = await context.services.places.match(place)
     candidates = result.matches
     if not add:
         # Only the committees they coordinate can be taken away.

@@ -31,7 +31,8 @@ from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.permissions import Viewer
 from bot.registry.cards import ContactLog, LastContact, card_views, render_card, render_cards, status_line
-from bot.registry.matching import MatchResult, extract_place, match_partnerships
+from bot.registry.matching import MatchResult, extract_place
+from bot.registry.places import PlaceLookup
 from handlers.person import viewer_of
 from storage.records import Partnership
 
@@ -125,21 +126,11 @@ def _pick_keyboard(partnerships: Sequence[Partnership]) -> InlineKeyboardMarkup:
     )
 
 
-def _suggestion_keyboard(
-    suggestions: Sequence[str], partnerships: Sequence[Partnership]
-) -> InlineKeyboardMarkup | None:
+def _suggestion_keyboard(suggestions: Sequence[str], places: PlaceLookup) -> InlineKeyboardMarkup | None:
     rows = []
     for name in suggestions:
-        side = next(
-            (
-                f"{PLACE_PREFIX}{p.id}:{'u' if p.us_name == name else 'p'}"
-                for p in partnerships
-                if name in (p.us_name, p.partner_name)
-            ),
-            None,
-        )
-        if side:
-            rows.append([InlineKeyboardButton(name, callback_data=side)])
+        if side := places.side_of(name):
+            rows.append([InlineKeyboardButton(name, callback_data=f"{PLACE_PREFIX}{side[0]}:{side[1]}")])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -148,8 +139,7 @@ async def _answer_place(
 ) -> None:
     """Answer a question about a place: its cards, a choice, "did you mean", or how to ask."""
     t = reader_of(update, context)
-    everything = await context.services.partnerships.list_all()
-    result: MatchResult = match_partnerships(place, everything, limit=MATCH_LIMIT)
+    result: MatchResult = await context.services.places.match(place, limit=MATCH_LIMIT)
     if result.matches and len(result.matches) <= CARDS_AT_ONCE and _one_place(result.matches):
         await _send_cards(message, result.matches, update, context)
     elif result.matches:
@@ -157,7 +147,7 @@ async def _answer_place(
             query=_quote(place)
         )
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=_pick_keyboard(result.matches))
-    elif keyboard := _suggestion_keyboard(result.suggestions, everything):
+    elif keyboard := _suggestion_keyboard(result.suggestions, context.services.places):
         text = t.gettext("I don't know “{query}”. Did you mean one of these?").format(query=_quote(place))
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     elif typed_command:
@@ -278,12 +268,12 @@ async def inline(update: Update, context: BotContext) -> None:
     if query is None:
         return
     t = reader_of(update, context)
-    everything = await context.services.partnerships.list_all()
     text = query.query.strip()
+    places = context.services.places
     found = (
-        match_partnerships(text, everything, limit=INLINE_RESULTS).matches
+        (await places.match(text, limit=INLINE_RESULTS)).matches
         if text
-        else everything[:EMPTY_INLINE_RESULTS]
+        else await places.first(EMPTY_INLINE_RESULTS)
     )
     # Whatever the asker may see, the message lands in a chat of strangers: only the public card.
     views = await card_views(

@@ -344,4 +344,56 @@ MIGRATIONS: tuple[Migration, ...] = (
             "INSERT OR IGNORE INTO checkin_dirty (partnership_id) SELECT id FROM partnerships",
         ),
     ),
+    Migration(
+        "a version of the registry's place names, so every process notices a partnership added or renamed",
+        (
+            # One row, bumped by every partnership added, renamed or removed, by this process or another
+            # (`sisterbot import` beside the running bot): the bot's place index reads it before answering.
+            """
+            CREATE TABLE registry_version (
+                id      INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL
+            )
+            """,
+            "INSERT INTO registry_version (id, version) VALUES (1, 0)",
+            # Which partnerships changed at which version: one row each (the latest), so the index reloads
+            # only those. No foreign key: a removed partnership's row says it is gone.
+            """
+            CREATE TABLE registry_changes (
+                partnership_id INTEGER PRIMARY KEY,
+                version        INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX registry_changes_version ON registry_changes (version)",
+            """
+            CREATE TRIGGER registry_partnership_added AFTER INSERT ON partnerships BEGIN
+                UPDATE registry_version SET version = version + 1;
+                INSERT OR REPLACE INTO registry_changes (partnership_id, version)
+                SELECT NEW.id, version FROM registry_version;
+            END
+            """,
+            """
+            CREATE TRIGGER registry_partnership_renamed
+            AFTER UPDATE OF id, us_name, us_state, partner_name, partner_region, partner_country
+            ON partnerships
+            WHEN OLD.id IS NOT NEW.id OR OLD.us_name IS NOT NEW.us_name OR OLD.us_state IS NOT NEW.us_state
+                OR OLD.partner_name IS NOT NEW.partner_name OR OLD.partner_region IS NOT NEW.partner_region
+                OR OLD.partner_country IS NOT NEW.partner_country
+            BEGIN
+                UPDATE registry_version SET version = version + 1;
+                INSERT OR REPLACE INTO registry_changes (partnership_id, version)
+                SELECT OLD.id, version FROM registry_version;
+                INSERT OR REPLACE INTO registry_changes (partnership_id, version)
+                SELECT NEW.id, version FROM registry_version;
+            END
+            """,
+            """
+            CREATE TRIGGER registry_partnership_removed AFTER DELETE ON partnerships BEGIN
+                UPDATE registry_version SET version = version + 1;
+                INSERT OR REPLACE INTO registry_changes (partnership_id, version)
+                SELECT OLD.id, version FROM registry_version;
+            END
+            """,
+        ),
+    ),
 )

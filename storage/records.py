@@ -110,6 +110,27 @@ class Partnership:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnershipNames:
+    """What a partnership is found by: the names of both sides, the partner's region and country."""
+
+    id: int
+    us_name: str
+    us_state: str
+    partner_name: str
+    partner_region: str
+    partner_country: str
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryChanges:
+    """What changed in the registry's names since a version: partnerships added or renamed, and removed."""
+
+    version: int
+    changed: list[PartnershipNames]
+    removed: list[int]
+
+
+@dataclass(frozen=True, slots=True)
 class StatusChange:
     """One dated change of a partnership's status: who decided, why, on what authority."""
 
