@@ -12,7 +12,7 @@ from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
 
-from bot.config import Config, ConfigError, TelegramConfig
+from bot.config import WEBHOOK_UNGUARDED, Config, ConfigError, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.conversations import SQLiteConversations
 from bot.errors import on_error
@@ -131,7 +131,14 @@ class WebhookSettings(TypedDict):
 
 
 def webhook_settings(telegram: TelegramConfig) -> WebhookSettings:
-    """Where to listen and what to register with Telegram; the local path is the public URL's path."""
+    """Where to listen and what to register with Telegram; the local path is the public URL's path.
+
+    A webhook server without a secret token takes updates from anyone who can reach its port: refused.
+    """
+    if not telegram.webhook_url:
+        raise ConfigError('[telegram] webhook_url: required when mode = "webhook"')
+    if not telegram.secret_token:
+        raise ConfigError(f"[telegram] secret_token: {WEBHOOK_UNGUARDED}")
     return WebhookSettings(
         listen=telegram.listen,
         port=telegram.port,
@@ -161,11 +168,13 @@ async def check_connection(config: Config) -> None:
 
 def run(config: Config) -> None:
     """Run the bot until SIGINT or SIGTERM, by long polling or as a webhook server."""
-    application = build_application(config)
     telegram = config.telegram
-    if telegram.mode == "webhook" and telegram.webhook_url:
+    # Checked before anything starts: a webhook without its secret must not open its port at all.
+    webhook = webhook_settings(telegram) if telegram.mode == "webhook" else None
+    application = build_application(config)
+    if webhook is not None:
         log.info("starting the webhook server on %s:%s", telegram.listen, telegram.port)
-        application.run_webhook(**webhook_settings(telegram), allowed_updates=Update.ALL_TYPES)
+        application.run_webhook(**webhook, allowed_updates=Update.ALL_TYPES)
     else:
         log.info("starting long polling")
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -175,14 +184,15 @@ def run(config: Config) -> None:
 async def running(application: BotApplication, *, poll_timeout: int = 10) -> AsyncIterator[BotApplication]:
     """Run the application inside an event loop that is already running (tests, demo), as configured."""
     telegram = application.bot_data.config.telegram
+    webhook = webhook_settings(telegram) if telegram.mode == "webhook" else None
     updater = application.updater
     assert updater is not None  # noqa: S101 - built with the default updater
     await application.initialize()
     try:
         await open_services(application)
         await application.start()
-        if telegram.mode == "webhook" and telegram.webhook_url:
-            await updater.start_webhook(**webhook_settings(telegram), allowed_updates=Update.ALL_TYPES)
+        if webhook is not None:
+            await updater.start_webhook(**webhook, allowed_updates=Update.ALL_TYPES)
         else:
             await updater.start_polling(
                 poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES

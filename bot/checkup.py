@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.config import TELEGRAM_BASE_URL, Config
+from bot.config import TELEGRAM_BASE_URL, WEBHOOK_UNGUARDED, Config
 from storage.db import Database, DatabaseError, check_version
 from storage.migrations import MIGRATIONS
 
@@ -22,9 +22,12 @@ async def check(config: Config) -> tuple[list[str], bool]:
     server = "Telegram" if telegram.base_url == TELEGRAM_BASE_URL else telegram.base_url
     lines.append(f"bot API: {server}, {telegram.mode}")
     if telegram.mode == "webhook":
-        secret = "with" if telegram.secret_token else "WITHOUT"
         address = f"{telegram.listen}:{telegram.port}"
-        lines.append(f"webhook: {telegram.webhook_url} -> {address}, {secret} secret token")
+        if telegram.secret_token:
+            lines.append(f"webhook: {telegram.webhook_url} -> {address}, with a secret token")
+        else:
+            ok = False
+            lines.append(f"webhook: ERROR - [telegram] secret_token: {WEBHOOK_UNGUARDED}")
     lines.append(f"admins: {len(config.admins)}")
     defaults = config.defaults
     lines.append(

@@ -26,6 +26,12 @@ _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _QUIET_HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
+WEBHOOK_UNGUARDED = (
+    'required when mode = "webhook", or anyone who can reach the port can pose as Telegram; '
+    "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
+
+
 class ConfigError(Exception):
     """A configuration mistake, phrased as one line that names the key."""
 
@@ -199,6 +205,9 @@ def _telegram(section: _Section, env: Mapping[str, str]) -> TelegramConfig:
     secret_token = section.optional_string("secret_token")
     if secret_token is not None and not _SECRET_TOKEN.match(secret_token):
         raise section.error("secret_token", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    if mode == "webhook" and secret_token is None:
+        # Without it, anyone who can reach the port can post an update as anyone, the admins included.
+        raise section.error("secret_token", WEBHOOK_UNGUARDED)
     listen = section.string("listen", "127.0.0.1")
     try:
         ipaddress.ip_address(listen)

@@ -7,14 +7,16 @@ import socket
 from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import build_application, running
-from bot.config import Config, TelegramConfig
+from bot.config import Config, ConfigError, TelegramConfig
 from bot.context import BotContext
 from bot.sandbox import BotApiServer, SandboxUser
+from tests.conftest import ADMIN_ID
 
 
 def free_port() -> int:
@@ -107,6 +109,71 @@ async def test_webhook_mode_receives_updates_with_the_secret_token(
         assert not [call for call in sandbox.journal if call.method == "getUpdates"]
         await alice.send("/help")
         assert "/start" in (await alice.reply()).text
+
+
+def webhook_config(bot_config: Config, port: int, secret: str | None) -> Config:
+    return replace(
+        bot_config,
+        telegram=replace(
+            bot_config.telegram,
+            mode="webhook",
+            webhook_url=f"http://127.0.0.1:{port}/sisterbot/hook",
+            listen="127.0.0.1",
+            port=port,
+            secret_token=secret,
+        ),
+    )
+
+
+def forged_promotion(update_id: int, target: int) -> dict[str, object]:
+    """An update anyone could post to the webhook: the admin, it claims, sends /promote."""
+    text = f"/promote {target}"
+    admin = {"id": ADMIN_ID, "is_bot": False, "first_name": "Ada"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 1,
+            "date": 1_700_000_000,
+            "chat": {"id": ADMIN_ID, "type": "private", "first_name": "Ada"},
+            "from": admin,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len("/promote")}],
+        },
+    }
+
+
+async def test_webhook_mode_without_a_secret_does_not_open_its_port(
+    sandbox: BotApiServer, bot_config: Config, registry: Path
+) -> None:
+    # Before the fix, the server started and a forged POST made a stranger staff.
+    port = free_port()
+    with pytest.raises(ConfigError, match=r"^\[telegram\] secret_token: required"):
+        async with running(build_application(webhook_config(bot_config, port, None))):
+            pass
+    assert not sandbox.calls("setWebhook")
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_a_webhook_post_without_the_secret_changes_nothing(
+    sandbox: BotApiServer, bot_config: Config, registry: Path
+) -> None:
+    port = free_port()
+    mallory = sandbox.user("Mallory")
+    application = build_application(webhook_config(bot_config, port, "test-secret-token"))
+    async with running(application), aiohttp.ClientSession() as session:
+        await application.bot_data.services.members.upsert(
+            mallory.id, first_name="Mallory", last_name="", username=None, telegram_language="en"
+        )
+        url = f"http://127.0.0.1:{port}/sisterbot/hook"
+        async with session.post(url, json=forged_promotion(1, mallory.id)) as response:
+            assert response.status == 403
+        wrong = {"X-Telegram-Bot-Api-Secret-Token": "guessed"}
+        async with session.post(url, json=forged_promotion(2, mallory.id), headers=wrong) as response:
+            assert response.status == 403
+        member = await application.bot_data.services.members.get(mallory.id)
+        assert member is not None
+        assert not member.is_staff
 
 
 async def test_the_token_never_reaches_the_logs(

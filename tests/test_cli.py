@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.checkup import check
+from bot.config import Config, TelegramConfig
+
 SAMPLE = Path(__file__).parents[1] / "bot" / "data" / "partnerships-sample.csv"
 
 
@@ -73,6 +76,28 @@ def test_check_describes_an_imported_database(tmp_path: Path) -> None:
     assert "token: present" in result.stdout
     assert "FAKE-token" not in result.stdout
     assert "8 partnerships (active 6, terminated 2)" in result.stdout
+
+
+def test_check_calls_a_webhook_without_a_secret_an_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[telegram]\nmode = "webhook"\nwebhook_url = "https://bot.example.org/hook"\n', encoding="utf-8"
+    )
+    token = {"TELEGRAM_BOT_TOKEN": "123:FAKE-token-for-tests-xxxx"}
+    for command in ("check", "run"):
+        result = sisterbot(command, "--config", str(config), cwd=tmp_path, env=token)
+        assert result.returncode == 2, result.stdout
+        assert result.stderr.startswith('sisterbot: [telegram] secret_token: required when mode = "webhook"')
+        assert "Traceback" not in result.stderr
+
+
+async def test_check_of_a_built_config_without_a_webhook_secret_fails(tmp_path: Path) -> None:
+    telegram = TelegramConfig(
+        token="123:FAKE-token-for-tests-xxxx", mode="webhook", webhook_url="https://x.org/h"
+    )
+    lines, ok = await check(Config(telegram=telegram, database_path=tmp_path / "bot.db"))
+    assert not ok
+    assert any(line.startswith("webhook: ERROR - [telegram] secret_token: required") for line in lines)
 
 
 def test_import_then_export_gives_back_the_sample(tmp_path: Path) -> None:

@@ -89,6 +89,10 @@ def test_the_token_is_never_shown(tmp_path: Path) -> None:
             '[telegram]\nmode = "webhook"\nwebhook_url = "http://bot.example.org/hook"',
             "[telegram] webhook_url: 'http://bot.example.org/hook' must be an https URL",
         ),
+        (
+            '[telegram]\nmode = "webhook"\nwebhook_url = "https://bot.example.org/hook"',
+            '[telegram] secret_token: required when mode = "webhook"',
+        ),
         ('[telegram]\nsecret_token = "has spaces"', "[telegram] secret_token: must be 1-256 characters"),
         (
             '[telegram]\nbase_url = "api.telegram.org"',
