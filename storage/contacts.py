@@ -312,8 +312,8 @@ class ContactRepository:
                 ORDER BY contact_date DESC, id DESC LIMIT 1
             )
         """
-        async with self._db.conn().execute(query, (_ids(partnership_ids),)) as cursor:
-            return {row["partnership_id"]: _contact(row) for row in await cursor.fetchall()}
+        rows = await self._db.fetch_all(query, (_ids(partnership_ids),))
+        return {row["partnership_id"]: _contact(row) for row in rows}
 
     async def contacts_since(self, partnership_id: int, since: date) -> int:
         """How many contacts a partnership logged dated on or after `since`."""
@@ -330,8 +330,7 @@ class ContactRepository:
             GROUP BY c.partnership_id
         """
         params = (_ids(partnership_ids), since.isoformat())
-        async with self._db.conn().execute(query, params) as cursor:
-            return {int(row[0]): int(row[1]) for row in await cursor.fetchall()}
+        return {int(row[0]): int(row[1]) for row in await self._db.fetch_all(query, params)}
 
     async def awaiting_reply(self, partnership_id: int, today: date) -> Contact | None:
         """The letter sent that has waited REPLY_WINDOW_DAYS for a reply, if any.
@@ -348,8 +347,8 @@ class ContactRepository:
             "today": today.isoformat(),
             "window": f"-{REPLY_WINDOW_DAYS} days",
         }
-        async with self._db.conn().execute(_AWAITING, params) as cursor:
-            return {row["partnership_id"]: _contact(row) for row in await cursor.fetchall()}
+        rows = await self._db.fetch_all(_AWAITING, params)
+        return {row["partnership_id"]: _contact(row) for row in rows}
 
     async def summary_of(self, partnership_ids: Iterable[int], today: date) -> dict[int, ContactSummary]:
         """Everything the status card derives from the log, for many partnerships at once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -124,6 +124,19 @@ class Database:
         if self._owner is not None and self._owner is asyncio.current_task():
             return self._writer
         return self._reader
+
+    async def fetch_all(
+        self, query: str, params: Iterable[object] | Mapping[str, object] = ()
+    ) -> list[sqlite3.Row]:
+        """Every row of one query, in a single trip to the database thread (a cursor takes three)."""
+        return list(await self.conn().execute_fetchall(query, params))
+
+    async def fetch_one(
+        self, query: str, params: Iterable[object] | Mapping[str, object] = ()
+    ) -> sqlite3.Row | None:
+        """The row of a query that finds at most one (by key), in a single trip to the database thread."""
+        rows = await self.fetch_all(query, params)
+        return rows[0] if rows else None
 
     async def schema_version(self) -> int:
         """The schema version recorded in the database."""

@@ -131,8 +131,8 @@ class MemberRepository:
 
     async def get(self, member_id: int) -> Member | None:
         """The member with this Telegram user id, if known."""
-        async with self._db.conn().execute("SELECT * FROM members WHERE id = ?", (member_id,)) as cursor:
-            row = await cursor.fetchone()
+        # Read for every update (the person's language), so in one trip to the database thread.
+        row = await self._db.fetch_one("SELECT * FROM members WHERE id = ?", (member_id,))
         return _member(row) if row else None
 
     async def find_by_username(self, username: str) -> Member | None:
@@ -203,8 +203,7 @@ class MemberRepository:
     async def memberships_of(self, member_id: int) -> list[Membership]:
         """The committees a member sits on."""
         query = "SELECT * FROM memberships WHERE member_id = ? ORDER BY partnership_id"
-        async with self._db.conn().execute(query, (member_id,)) as cursor:
-            return [_membership(row) for row in await cursor.fetchall()]
+        return [_membership(row) for row in await self._db.fetch_all(query, (member_id,))]
 
     async def membership(self, member_id: int, partnership_id: int) -> Membership | None:
         """A member's seat on one committee, if they have one."""

@@ -141,8 +141,7 @@ class PartnershipRepository:
 
     async def get(self, partnership_id: int) -> Partnership | None:
         """The partnership with this id, if any."""
-        async with self._db.conn().execute(f"{_SELECT} WHERE p.id = ?", (partnership_id,)) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one(f"{_SELECT} WHERE p.id = ?", (partnership_id,))
         return _partnership(row) if row else None
 
     async def find_pair(
@@ -165,8 +164,7 @@ class PartnershipRepository:
         for start in range(0, len(ids), _IDS_AT_ONCE):
             chunk = ids[start : start + _IDS_AT_ONCE]
             query = f"{_SELECT} WHERE p.id IN ({', '.join('?' * len(chunk))})"
-            async with self._db.conn().execute(query, chunk) as cursor:
-                found.update((row["id"], _partnership(row)) for row in await cursor.fetchall())
+            found.update((row["id"], _partnership(row)) for row in await self._db.fetch_all(query, chunk))
         return [found[pid] for pid in ids if pid in found]
 
     async def list_all(self) -> list[Partnership]:
@@ -178,13 +176,11 @@ class PartnershipRepository:
     async def names(self) -> tuple[int, list[PartnershipNames]]:
         """The registry's version and what every partnership is found by, for the place index."""
         version = await self.registry_version()
-        async with self._db.conn().execute(_NAMES) as cursor:
-            return version, [_names(row) for row in await cursor.fetchall()]
+        return version, [_names(row) for row in await self._db.fetch_all(_NAMES)]
 
     async def registry_version(self) -> int:
         """A number that grows whenever a partnership is added, renamed or removed, by any process."""
-        async with self._db.conn().execute("SELECT version FROM registry_version WHERE id = 1") as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.fetch_one("SELECT version FROM registry_version WHERE id = 1")
         return int(row[0]) if row else 0
 
     async def changes_since(self, version: int) -> RegistryChanges:
@@ -196,8 +192,7 @@ class PartnershipRepository:
             FROM registry_changes AS c LEFT JOIN partnerships AS p ON p.id = c.partnership_id
             WHERE c.version > ?
         """
-        async with self._db.conn().execute(query, (version,)) as cursor:
-            rows = await cursor.fetchall()
+        rows = await self._db.fetch_all(query, (version,))
         return RegistryChanges(
             version=current,
             changed=[_names(row) for row in rows if row["id"] is not None],
