@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.registry.index import PlaceIndex
 from storage.records import PartnershipNames
-from tests import reference_matching
+from tests.registry import reference_matching
 
 # (US name, state, partner, region, country): the sample registry, and names that share words, sounds,
 # sides and states with it and with each other.

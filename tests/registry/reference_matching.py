@@ -1,8 +1,8 @@
 """The place matcher as it was before the index: every partnership scored one by one, in Python.
 
-Kept only as the oracle the index is checked against (tests/test_place_index.py): the index must accept
-and reject exactly what this accepted and rejected. Copied unchanged but for this docstring and the
-question words, which the oracle does not need.
+Kept only as the oracle the index is checked against (test_place_index.py): the index must accept and
+reject exactly what this accepted and rejected. Copied unchanged but for this docstring and the question
+words, which the oracle does not need.
 """
 
 from __future__ import annotations
