@@ -8,9 +8,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.audit.trail import AuditTrail
 from bot.config import Config
 from bot.i18n import Translator, translator
 from bot.reminders.service import CheckInService
+from storage.audit import AuditRepository, StaffDrafts
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
 from storage.conversations import ConversationRepository
@@ -29,18 +31,23 @@ class Services:
     contacts: ContactRepository
     checkins: CheckInRepository
     conversations: ConversationRepository
+    audit: AuditTrail
+    drafts: StaffDrafts
 
     @classmethod
     async def open(cls, config: Config) -> Services:
         """Open the database and build the repositories on it."""
         db = await Database.open(config.database_path)
+        partnerships = PartnershipRepository(db)
         return cls(
             db=db,
-            partnerships=PartnershipRepository(db),
+            partnerships=partnerships,
             members=MemberRepository(db),
             contacts=ContactRepository(db),
             checkins=CheckInRepository(db),
             conversations=ConversationRepository(db),
+            audit=AuditTrail(AuditRepository(db), partnerships),
+            drafts=StaffDrafts(db),
         )
 
     async def close(self) -> None:
