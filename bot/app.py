@@ -19,7 +19,7 @@ from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
 from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
-from handlers import basic, contacts, members, privacy, reminders, roles, status
+from handlers import audit, basic, contacts, members, privacy, reminders, roles, status
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handlers(basic.handlers())
     application.add_handlers(members.handlers())
     application.add_handlers(roles.handlers())
+    application.add_handlers(audit.handlers())
     application.add_handlers(privacy.handlers())
     # Before /log: a reminder's "Log a contact" goes to /log, and its other buttons come here.
     application.add_handlers(reminders.handlers())

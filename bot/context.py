@@ -8,10 +8,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.audit.trail import AuditTrail
 from bot.config import Config
 from bot.i18n import Translator, translator
 from bot.registry.places import PlaceLookup
 from bot.reminders.service import CheckInService
+from storage.audit import AuditRepository, StaffDrafts
 from storage.checkins import CheckInRepository
 from storage.contacts import ContactRepository
 from storage.conversations import ConversationRepository
@@ -31,6 +33,8 @@ class Services:
     contacts: ContactRepository
     checkins: CheckInRepository
     conversations: ConversationRepository
+    audit: AuditTrail
+    drafts: StaffDrafts
 
     @classmethod
     async def open(cls, config: Config) -> Services:
@@ -51,6 +55,8 @@ class Services:
             contacts=ContactRepository(db),
             checkins=CheckInRepository(db),
             conversations=ConversationRepository(db),
+            audit=AuditTrail(AuditRepository(db), partnerships),
+            drafts=StaffDrafts(db),
         )
 
     async def close(self) -> None:

@@ -22,11 +22,14 @@ class Action(StrEnum):
     SEE_REPORTS = "see_reports"
     IMPORT_EXPORT = "import_export"
     MANAGE_MEMBERS = "manage_members"
+    EDIT_REGISTRY = "edit_registry"  # add partnerships, correct their fields
     PROMOTE_STAFF = "promote_staff"
+    SEE_AUDIT = "see_audit"  # the audit log of what staff and admins did
 
 
-# Staff may do every network-wide action but promoting staff, which is the admins' alone.
-_STAFF_ACTIONS = frozenset(Action) - {Action.PROMOTE_STAFF}
+# Staff may do every network-wide action but promoting staff and reading the audit log of what staff did,
+# which are the admins' alone.
+_STAFF_ACTIONS = frozenset(Action) - {Action.PROMOTE_STAFF, Action.SEE_AUDIT}
 _COMMITTEE_ACTIONS = {
     Role.MEMBER: frozenset({Action.VIEW_COMMITTEE, Action.LOG_CONTACT}),
     Role.COORDINATOR: frozenset({Action.VIEW_COMMITTEE, Action.LOG_CONTACT, Action.DECIDE_JOIN}),

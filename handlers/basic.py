@@ -54,6 +54,7 @@ STAFF_HELP: tuple[tuple[str, str], ...] = (
 ADMIN_HELP: tuple[tuple[str, str], ...] = (
     ("promote", N_("@username, id or a reply: make someone staff")),
     ("demote", N_("@username, id or a reply: take staff powers away")),
+    ("audit", N_("What staff and admins did, newest first, page by page")),
 )
 
 # Endonyms: each language is offered in its own name, whatever the reader's current language.

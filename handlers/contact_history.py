@@ -16,8 +16,10 @@ from bot.contacts.form import CHANNEL_LABELS
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator, shorten
 from bot.permissions import Action, Viewer
+from handlers.audit import audited
 from handlers.person import buttons, presser, quoted, sender, viewer_of
 from handlers.roles import partnership_label
+from storage.audit import AuditAction
 from storage.contacts import Contact
 from storage.records import Partnership
 
@@ -221,6 +223,19 @@ async def delete_confirmed(update: Update, context: BotContext) -> None:
         )
         return
     await context.services.contacts.delete(contact.id)
+    if contact.member_id != user.id:  # staff deleting someone else's entry, which the author cannot undo
+        await audited(
+            context,
+            user,
+            AuditAction.CONTACT_DELETED,
+            partnership_id=contact.partnership_id,
+            subject=await context.services.members.get(contact.member_id or 0),
+            before={
+                "contact_date": contact.contact_date,
+                "channel": contact.channel,
+                "summary": contact.summary,
+            },
+        )
     log.info("member %s deleted contact %s of partnership %s", user.id, contact.id, contact.partnership_id)
     await query.answer(t.gettext("Deleted."))
     await _replace(message, t.gettext("Deleted. See what is left with /history."))

@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.permissions import Action, approvers_for, viewer_for
+from handlers.audit import audited
 from handlers.person import (
     another_command,
     buttons,
@@ -37,6 +38,7 @@ from handlers.person import (
     sender,
 )
 from handlers.roles import partnership_label
+from storage.audit import AuditAction
 from storage.members import JoinRequest, Member, RequestState
 from storage.records import Partnership
 
@@ -292,6 +294,14 @@ async def decide(update: Update, context: BotContext) -> None:
     if decided is None:
         await query.answer(t.gettext("This request has already been decided."), show_alert=True)
         return
+    action = AuditAction.JOIN_APPROVED if approve else AuditAction.JOIN_DECLINED
+    await audited(
+        context,
+        user,
+        action,
+        partnership_id=decided.partnership_id,
+        subject=await members.get(decided.member_id),
+    )
     await query.answer(t.gettext("Approved.") if approve else t.gettext("Declined."))
     log.info("member %s %s request %s", user.id, decided.state.value, request.id)
     await _announce(context, decided, decider)

@@ -13,7 +13,9 @@ from bot.context import BotContext, reader_of
 from bot.i18n import Translator
 from bot.permissions import Action
 from bot.registry.cards import country_name
+from handlers.audit import audited
 from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender, viewer_of
+from storage.audit import AuditAction
 from storage.members import Member, Role
 from storage.records import Partnership
 
@@ -115,6 +117,10 @@ async def _set_staff(update: Update, context: BotContext, *, staff: bool) -> Non
         )
         return
     await context.services.members.set_staff(member.id, staff)
+    action = AuditAction.STAFF_PROMOTED if staff else AuditAction.STAFF_DEMOTED
+    await audited(
+        context, user, action, subject=member, before={"staff": member.is_staff}, after={"staff": staff}
+    )
     log.info("member %s set staff=%s for member %s", user.id, staff, member.id)
     done = t.gettext("{person} is now staff.") if staff else t.gettext("{person} is no longer staff.")
     await message.reply_text(done.format(person=named(member)))
@@ -182,7 +188,7 @@ async def _coordinator_command(update: Update, context: BotContext, *, add: bool
             )
         return
     if len(candidates) == 1:
-        await message.reply_text(await _apply(context, t, user.id, member, candidates[0], add=add))
+        await message.reply_text(await _apply(context, t, user, member, candidates[0], add=add))
         return
     action = "add" if add else "del"
     rows = [[(partnership_label(p, t), f"coord:{action}:{member.id}:{p.id}")] for p in candidates]
@@ -207,13 +213,13 @@ async def coordinator_chosen(update: Update, context: BotContext) -> None:
     if member is None or partnership is None:
         await query.answer(t.gettext("That person or partnership is no longer known."), show_alert=True)
         return
-    done = await _apply(context, t, user.id, member, partnership, add=match.group(1) == "add")
+    done = await _apply(context, t, user, member, partnership, add=match.group(1) == "add")
     await query.answer()
     await query.edit_message_text(done)
 
 
 async def _apply(
-    context: BotContext, t: Translator, by: int, member: Member, partnership: Partnership, *, add: bool
+    context: BotContext, t: Translator, by: User, member: Member, partnership: Partnership, *, add: bool
 ) -> str:
     """Make or unmake the coordinator, tell them, and say what was done."""
     members = context.services.members
@@ -224,9 +230,21 @@ async def _apply(
             return t.gettext("{person} does not coordinate the {partnership} committee.").format(
                 person=named(member), partnership=label
             )
-    await members.add_membership(member.id, partnership.id, Role.COORDINATOR if add else Role.MEMBER)
+    seat = await members.membership(member.id, partnership.id)
+    role = Role.COORDINATOR if add else Role.MEMBER
+    await members.add_membership(member.id, partnership.id, role)
+    action = AuditAction.COORDINATOR_MADE if add else AuditAction.COORDINATOR_UNMADE
+    await audited(
+        context,
+        by,
+        action,
+        partnership_id=partnership.id,
+        subject=member,
+        before={"role": seat.role if seat else None},
+        after={"role": role},
+    )
     log.info(
-        "member %s set coordinator=%s for member %s on partnership %s", by, add, member.id, partnership.id
+        "member %s set coordinator=%s for member %s on partnership %s", by.id, add, member.id, partnership.id
     )
     theirs = reader_for(member)
     if add:
@@ -241,7 +259,7 @@ async def _apply(
         done = t.gettext(
             "{person} no longer coordinates the {partnership} committee and stays on it as a member."
         )
-    if member.id != by:
+    if member.id != by.id:
         await send_to(context, member.id, news.format(partnership=partnership_label(partnership, theirs)))
     return done.format(person=named(member), partnership=label)
 

@@ -396,4 +396,49 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        "the audit log of staff and admin actions, and the drafts of staff conversations",
+        (
+            # Who did what, when, with the values before and after (JSON). Names are copied at the time
+            # (admins need not be members); /forgetme blanks them below, so an entry stays, by "a former
+            # member". partnership_id survives its partnership's deletion as NULL.
+            """
+            CREATE TABLE audit_log (
+                id             INTEGER PRIMARY KEY,
+                at             TEXT NOT NULL,
+                actor_id       INTEGER,
+                actor_name     TEXT NOT NULL DEFAULT '',
+                action         TEXT NOT NULL,
+                partnership_id INTEGER REFERENCES partnerships (id) ON DELETE SET NULL,
+                subject_id     INTEGER,
+                subject_name   TEXT NOT NULL DEFAULT '',
+                old_values     TEXT NOT NULL DEFAULT '{}',
+                new_values     TEXT NOT NULL DEFAULT '{}'
+            )
+            """,
+            "CREATE INDEX audit_log_actor ON audit_log (actor_id) WHERE actor_id IS NOT NULL",
+            "CREATE INDEX audit_log_subject ON audit_log (subject_id) WHERE subject_id IS NOT NULL",
+            """
+            CREATE INDEX audit_log_partnership ON audit_log (partnership_id)
+            WHERE partnership_id IS NOT NULL
+            """,
+            """
+            CREATE TRIGGER audit_log_forget AFTER DELETE ON members BEGIN
+                UPDATE audit_log SET actor_id = NULL, actor_name = '' WHERE actor_id = OLD.id;
+                UPDATE audit_log SET subject_id = NULL, subject_name = '' WHERE subject_id = OLD.id;
+            END
+            """,
+            # What a staff member has filled in so far in one multi-step task (a status change, an import
+            # waiting for Apply), as JSON; kept across restarts, erased with the member.
+            """
+            CREATE TABLE staff_drafts (
+                member_id  INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
+                kind       TEXT NOT NULL,
+                payload    TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (member_id, kind)
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )

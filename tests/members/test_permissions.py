@@ -37,7 +37,9 @@ EXPECTED: dict[Action, set[Who]] = {
     Action.SEE_REPORTS: {Who.STAFF, Who.ADMIN},
     Action.IMPORT_EXPORT: {Who.STAFF, Who.ADMIN},
     Action.MANAGE_MEMBERS: {Who.STAFF, Who.ADMIN},
+    Action.EDIT_REGISTRY: {Who.STAFF, Who.ADMIN},
     Action.PROMOTE_STAFF: {Who.ADMIN},
+    Action.SEE_AUDIT: {Who.ADMIN},
 }
 
 
