@@ -5,23 +5,30 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TypedDict
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, JobQueue
+from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor, ContextTypes, JobQueue
 
 from bot.config import WEBHOOK_UNGUARDED, Config, ConfigError, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.conversations import SQLiteConversations
+from bot.delivery import AnsweringRequest
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
+from bot.pacing import PaceLimits, Pacer
 from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
+from bot.updates import PerPersonUpdates
 from handlers import audit, basic, contacts, members, privacy, reminders, roles, status
 
 log = logging.getLogger(__name__)
+
+# APScheduler skips a run that starts more than a second late (its default), which a busy loop caused;
+# a late tick is still worth running, and runs that piled up are run once.
+JOB_DEFAULTS = {"misfire_grace_time": 30, "coalesce": True, "max_instances": 2}
 
 
 async def open_services(application: BotApplication) -> None:
@@ -96,8 +103,17 @@ def register_handlers(application: BotApplication) -> None:
     application.add_error_handler(on_error)
 
 
-def build_application(config: Config, token: str | None = None) -> BotApplication:
-    """The bot's Application, configured but not started."""
+def build_application(
+    config: Config,
+    token: str | None = None,
+    *,
+    rate_limiter: BaseRateLimiter[Any] | None = None,
+    update_processor: BaseUpdateProcessor | None = None,
+) -> BotApplication:
+    """The bot's Application, configured but not started.
+
+    The pacer and the update processor can be replaced (tests with other limits, benchmark baselines).
+    """
     token = token or config.require_token()
     redact_from_logs(token)
     # httpx logs every request URL at INFO; with the token redacted they are still noise.
@@ -109,7 +125,11 @@ def build_application(config: Config, token: str | None = None) -> BotApplicatio
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # One pacer for every request; 5xx answers told apart from lost connections (see bot.delivery).
+        .rate_limiter(rate_limiter or Pacer(PaceLimits(rate_per_second=config.broadcast_rate_per_second)))
+        .request(AnsweringRequest())
+        # People side by side, each person's updates in order (their conversations rely on it).
+        .concurrent_updates(update_processor or PerPersonUpdates())
         # Only conversation states, in the bot's own database: a restart does not lose anyone's place.
         .persistence(SQLiteConversations(config.database_path))
         .post_init(open_services)
@@ -117,6 +137,9 @@ def build_application(config: Config, token: str | None = None) -> BotApplicatio
         .build()
     )
     application.bot_data.config = config
+    if application.job_queue is not None:
+        scheduler = application.job_queue.scheduler
+        scheduler.configure(job_defaults=JOB_DEFAULTS, **application.job_queue.scheduler_configuration)
     register_handlers(application)
     return application
 

@@ -91,7 +91,7 @@ class Config:
     database_path: Path = Path("sisterbot.db")
     admins: tuple[int, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
-    broadcast_rate_per_second: float = 25.0
+    broadcast_rate_per_second: float = MAX_RATE_PER_SECOND
     source: Path | None = None
 
     def require_token(self) -> str:
@@ -293,7 +293,7 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: Path |
         admins=_admins(sections["access"]),
         defaults=_defaults(sections["defaults"]),
         broadcast_rate_per_second=sections["broadcast"].number(
-            "rate_per_second", 25.0, 0.0, MAX_RATE_PER_SECOND
+            "rate_per_second", MAX_RATE_PER_SECOND, 0.0, MAX_RATE_PER_SECOND
         ),
         source=source,
     )

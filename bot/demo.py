@@ -7,6 +7,7 @@ import logging
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any, TextIO
 
 from bot.app import build_application, running
 from bot.config import Config, Defaults, TelegramConfig
+from bot.context import BotApplication
+from bot.pacing import Pacer
 from bot.registry.import_export import import_registry_csv
 from bot.sandbox import BotApiServer, SandboxMessage, SandboxUser
 from storage.db import Database
@@ -104,6 +107,8 @@ class DemoChat:
         }
         self.current = "you"
         self.view = _View()
+        # Whether the bot still has updates in hand or messages waiting in its pacer (set once it runs).
+        self.bot_busy: Callable[[], bool] = lambda: False
 
     @property
     def user(self) -> SandboxUser:
@@ -197,9 +202,10 @@ class DemoChat:
         return sum(1 for call in self.server.journal if call.ok and call.method != "getUpdates")
 
     def _retry_pending(self) -> bool:
-        """Whether the bot's latest call was refused for flooding: it will try again shortly."""
+        """Whether the bot is still at it: its latest call was refused for flooding (it will try again
+        shortly), or it has updates in hand or messages waiting for their turn."""
         latest = next((call for call in reversed(self.server.journal) if call.method != "getUpdates"), None)
-        return latest is not None and latest.error_code == 429
+        return (latest is not None and latest.error_code == 429) or self.bot_busy()
 
     async def _show_answers(self, calls_before: int) -> bool:
         """Wait for the bot to finish answering, then print what changed; False if it said nothing."""
@@ -307,10 +313,18 @@ async def demo(script: list[str] | None, out: TextIO, defaults: Defaults | None 
             )
             await seed(config.database_path)
             chat = DemoChat(server, out, echo=script is not None)
-            async with running(build_application(config), poll_timeout=1):
+            async with running(build_application(config), poll_timeout=1) as application:
+                chat.bot_busy = lambda: busy(application)
                 return await converse(chat, script)
         finally:
             await server.stop()
+
+
+def busy(application: BotApplication) -> bool:
+    """Updates in hand, or requests waiting in the pacer."""
+    pacer = application.bot.rate_limiter
+    waiting = pacer.waiting if isinstance(pacer, Pacer) else 0
+    return waiting > 0 or application.update_processor.current_concurrent_updates > 0
 
 
 async def converse(chat: DemoChat, script: list[str] | None) -> int:

@@ -15,6 +15,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
+from bot.pacing import Priority, sending_as
 from bot.permissions import Viewer, viewer_for
 from storage.members import Member, MemberRepository
 
@@ -99,7 +100,9 @@ async def send_to(
 ) -> Message | None:
     """Write to a member who did not just write to us; None (and marked inactive) if they blocked the bot."""
     try:
-        return await context.bot.send_message(member_id, text, reply_markup=markup)
+        # Not a reply to whoever caused it: it waits behind replies, ahead of bulk deliveries.
+        with sending_as(Priority.NOTIFICATION):
+            return await context.bot.send_message(member_id, text, reply_markup=markup)
     except Forbidden:
         log.info("member %s cannot be reached: the bot is blocked", member_id)
         if await context.services.members.get(member_id):
