@@ -53,6 +53,8 @@ async def start_check_ins(application: BotApplication) -> CheckInService:
         services.partnerships,
         TelegramOutbox(application.bot),
     )
+    # A batch being sent stops taking new members when the bot stops; the rest stay owed.
+    service.sender.keep_going = lambda: application.running
     await service.recover()
     if application.job_queue is not None:
         schedule_check_ins(application.job_queue, service)

@@ -95,11 +95,13 @@ class BulkSender:
                     await asyncio.sleep(self.retry_delay * 2 ** (attempts - 1))
                     continue
                 result = Result(Outcome.FAILED, error=str(error), attempts=attempts)
+            except BadRequest as error:  # a NetworkError to PTB, but Telegram answered: not delivered
+                result = Result(Outcome.FAILED, error=str(error), attempts=attempts)
             except NetworkError as error:  # TimedOut included: it may have arrived
                 result = Result(Outcome.UNKNOWN, error=str(error), attempts=attempts)
             except InvalidToken:
                 raise
-            except (BadRequest, TelegramError) as error:
+            except TelegramError as error:
                 result = Result(Outcome.FAILED, error=str(error), attempts=attempts)
             else:
                 return Result(Outcome.SENT, message_id=message_id, attempts=attempts)

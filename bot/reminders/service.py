@@ -5,27 +5,33 @@ A tick (every minute, and once soon after start-up to catch up after downtime):
    unanswered reminders make a partnership "at risk";
 2. claims the reminders owed in every timezone where it is reminder time, writing their UNIQUE rows and
    committing before anything is sent;
-3. sends the claimed reminders: Forbidden marks the member inactive, RetryAfter leaves the reminder pending
+3. sends the claimed reminders through the bulk sender (several in flight, paced as notifications):
+   Forbidden marks the member inactive, a 5xx answer is tried again, RetryAfter leaves the reminder pending
    until Telegram's delay is over, a timeout leaves it "unknown" (it may have arrived) rather than risk a
    second copy;
 4. sends each staff member's weekly digest of partnerships at risk, Monday at the reminder hour.
+
+The job ticks again at once while a sweep left work (run_tick), so a backlog goes out at the rate Telegram
+allows instead of one batch a minute.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden
 
 from bot.config import Config
+from bot.delivery import BulkSender, Envelope, Result
+from bot.delivery import Outcome as Delivered
 from bot.i18n import Translator, translator
+from bot.pacing import Priority, sending_as
 from bot.reminders.texts import (
     AtRiskLine,
     at_risk_text,
@@ -48,7 +54,6 @@ from storage.checkins import (
     CheckIn,
     CheckInRepository,
     Refreshed,
-    Reminder,
     ReminderItem,
     ReminderState,
 )
@@ -60,16 +65,14 @@ log = logging.getLogger(__name__)
 JOB_NAME = "check-in reminders"
 TICK_SECONDS = 60
 FIRST_TICK_SECONDS = 2  # soon after start-up: reminders that fell due during downtime go out once
-SEND_BATCH = 500  # reminders sent by one tick at most; the rest wait for the next
-SEND_BUDGET_SECONDS = 45.0  # and for no longer than this, so ticks do not pile up
+SEND_BATCH = 500  # reminders read from the database at a time; a tick sends every one that is ready
 SNOOZE_DAYS = 7
 # What one sweep does at most, so that no tick is long however much fell due at once (a first deployment, a
-# day's rollover); an unfinished sweep is followed by another soon after (run_tick).
+# day's rollover); an unfinished sweep is followed by another at once (run_tick): they do not bound the rate.
 CLAIM_BATCH = 300  # members claimed for
 CLAIM_PAGE = 1500  # open cycles looked at where reminder time has just come
 REFRESH_BATCH = 1000  # changed partnerships recomputed, cycles opened
-CATCH_UP_PAUSE_SECONDS = 1.0  # between the sweeps of an unfinished tick
-CATCH_UP_BUDGET_SECONDS = 40.0  # then the next minute's tick goes on
+CATCH_UP_PAUSE_SECONDS = 1.0  # between the sweeps of an unfinished tick that had nothing to send
 
 Clock = Callable[[], datetime]
 
@@ -92,13 +95,14 @@ class Outbox(Protocol):
 
 
 class TelegramOutbox:
-    """The Outbox that writes through the bot (and so through its rate limiter)."""
+    """The Outbox that writes through the bot (and so through its pacer; sends are notifications)."""
 
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
     async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> int:
-        message = await self._bot.send_message(chat_id, text, reply_markup=markup)
+        with sending_as(Priority.NOTIFICATION):
+            message = await self._bot.send_message(chat_id, text, reply_markup=markup)
         return message.message_id
 
     async def edit(
@@ -143,6 +147,8 @@ class CheckInService:
         partnerships: PartnershipRepository,
         outbox: Outbox,
         clock: Clock = utc_now,
+        *,
+        sender: BulkSender | None = None,
     ) -> None:
         self.config = config
         self.checkins = checkins
@@ -150,6 +156,7 @@ class CheckInService:
         self.partnerships = partnerships
         self.outbox = outbox
         self.clock = clock
+        self.sender = sender or BulkSender(self._transport, members=members)
         self._lock = asyncio.Lock()
         self._zones: tuple[str, ...] = ()  # the zones members live in, read again when something changed
         self._digested: set[tuple[int, date]] = set()
@@ -161,19 +168,30 @@ class CheckInService:
         self._pages: dict[str, int] = {}  # fresh zones not yet looked at to the end: the last cycle id seen
         self._full_pending = False  # the last full refresh had more due cycles than a batch
         self._refresh_pending = False  # the last refresh left changed partnerships for the next
+        self._running = False  # a job run is working through a backlog
 
     # --- the job (scheduled by bot/app.py) ---
 
     async def run_tick(self) -> None:
-        """One tick at the current time, and more soon after while a backlog is left; logged when busy."""
-        deadline = time.monotonic() + CATCH_UP_BUDGET_SECONDS
-        while True:
-            report = await self.tick(self.clock())
-            if report.claimed or report.sent or report.digests:
-                log.info("check-in tick: %s", report)
-            if not self.unfinished or time.monotonic() > deadline:
-                return
-            await asyncio.sleep(CATCH_UP_PAUSE_SECONDS)
+        """One tick at the current time, and more while a backlog is left; logged when busy.
+
+        The ticks of a backlog follow each other without a time budget: sending is what paces them, at the
+        rate Telegram allows. A job run that finds one going leaves the backlog to it.
+        """
+        if self._running:
+            return
+        self._running = True
+        try:
+            while True:
+                report = await self.tick(self.clock())
+                if report.claimed or report.sent or report.digests:
+                    log.info("check-in tick: %s", report)
+                if not self.unfinished or not self.sender.keep_going() or self._paused(self.clock()):
+                    return
+                if not report.sent:
+                    await asyncio.sleep(CATCH_UP_PAUSE_SECONDS)  # sweeps alone: let others at the database
+        finally:
+            self._running = False
 
     async def recover(self) -> int:
         """On start-up, before the first tick: reminders caught mid-send are not sent again."""
@@ -267,57 +285,66 @@ class CheckInService:
 
     # --- sending ---
 
-    async def _send_ready(self, now: datetime) -> int:
-        if self._paused_until is not None and now < self._paused_until:
-            return 0
-        sent = 0
-        deadline = time.monotonic() + SEND_BUDGET_SECONDS
-        for reminder_id in await self.checkins.ready(now, SEND_BATCH):
-            if time.monotonic() > deadline:
-                break
-            reminder = await self.checkins.start_sending(reminder_id)
-            if reminder is None:
-                continue
-            try:
-                if await self._send(reminder, now):
-                    sent += 1
-            except RetryAfter as error:
-                # Telegram asked for a pause: this reminder and the rest wait for it, none is dropped.
-                delay = _seconds(error.retry_after)
-                self._paused_until = now + timedelta(seconds=delay)
-                await self.checkins.retry_after(reminder.id, self._paused_until)
-                log.warning("reminders paused for %ss by Telegram's flood control", delay)
-                break
-        return sent
+    def _paused(self, now: datetime) -> bool:
+        return self._paused_until is not None and now < self._paused_until
 
-    async def _send(self, reminder: Reminder, now: datetime) -> bool:
+    async def _transport(self, envelope: Envelope) -> int:
+        return await self.outbox.send(envelope.chat_id, envelope.text or "", envelope.markup)
+
+    async def _send_ready(self, now: datetime) -> int:
+        """Send every claimed reminder that is ready, several at once; how many were sent."""
+        if self._paused(now):
+            return 0
+
+        async def settle(reminder_id: int, envelope: Envelope, result: Result) -> None:
+            await self._settle(reminder_id, envelope, result, now)
+
+        tally = await self.sender.send_all(self._ready(now), self._compose, settle)
+        if tally.retry_after is not None:
+            # Telegram asked for a pause: the reminders not sent wait for it, none is dropped.
+            self._paused_until = now + timedelta(seconds=tally.retry_after)
+            log.warning("reminders paused for %ss by Telegram's flood control", tally.retry_after)
+        return tally.sent
+
+    async def _ready(self, now: datetime) -> AsyncIterator[int]:
+        while True:
+            ready = await self.checkins.ready(now, SEND_BATCH)
+            for reminder_id in ready:
+                yield reminder_id
+            if len(ready) < SEND_BATCH:
+                return
+
+    async def _compose(self, reminder_id: int) -> Envelope | None:
+        """Take a ready reminder to send (committed as "sending" first) and write it; None if not to send."""
+        reminder = await self.checkins.start_sending(reminder_id)
+        if reminder is None:
+            return None
         member = await self.members.get(reminder.member_id)
         if member is None:
             await self.checkins.finish(reminder.id, ReminderState.DROPPED)
-            return False
+            return None
         t = translator(member.preferred_language, self.config.defaults.language)
         text, markup = reminder_text(reminder, t, await self._names(reminder.items))
-        try:
-            message_id = await self.outbox.send(member.id, text, markup)
-        except Forbidden:
-            log.info("member %s blocked the bot; marked inactive, no more reminders", member.id)
-            await self.checkins.finish(reminder.id, ReminderState.BLOCKED)
-            await self.members.set_active(member.id, False)
-            return False
-        except RetryAfter:
-            raise
-        except BadRequest as error:
-            log.warning("reminder %s to member %s failed: %s", reminder.id, member.id, error)
-            await self.checkins.finish(reminder.id, ReminderState.FAILED)
-            return False
-        except NetworkError as error:
+        return Envelope(member.id, text, markup)
+
+    async def _settle(self, reminder_id: int, envelope: Envelope, result: Result, now: datetime) -> None:
+        member_id = envelope.chat_id
+        if result.outcome is Delivered.SENT and result.message_id is not None:
+            await self.checkins.sent(reminder_id, result.message_id, now)
+            log.info("reminded member %s (reminder %s)", member_id, reminder_id)
+        elif result.outcome is Delivered.DEFERRED:
+            await self.checkins.retry_after(reminder_id, now + timedelta(seconds=result.retry_after or 0.0))
+        elif result.outcome is Delivered.BLOCKED:
+            await self.checkins.finish(reminder_id, ReminderState.BLOCKED)
+        elif result.outcome is Delivered.UNKNOWN:
             # Timed out or cut off: it may have arrived. Once at most, so it is not sent again.
-            log.warning("reminder %s to member %s may not have arrived: %s", reminder.id, member.id, error)
-            await self.checkins.finish(reminder.id, ReminderState.UNKNOWN)
-            return False
-        await self.checkins.sent(reminder.id, message_id, now)
-        log.info("reminded member %s about %s partnerships", member.id, len(reminder.items))
-        return True
+            log.warning(
+                "reminder %s to member %s may not have arrived: %s", reminder_id, member_id, result.error
+            )
+            await self.checkins.finish(reminder_id, ReminderState.UNKNOWN)
+        else:
+            log.warning("reminder %s to member %s failed: %s", reminder_id, member_id, result.error)
+            await self.checkins.finish(reminder_id, ReminderState.FAILED)
 
     async def _names(self, items: Iterable[ReminderItem]) -> dict[int, str]:
         names = {}
@@ -406,41 +433,40 @@ class CheckInService:
             admin = await self.members.get(admin_id)
             if admin is not None:
                 staff.setdefault(admin.id, admin)
-        sent = 0
-        lines: list[AtRiskLine] | None = None
+        due: list[tuple[Member, date]] = []
         for member in staff.values():
             zone_name = member.timezone or defaults.timezone
-            today = local_day(now, zone_name)
-            week = week_of(today)
+            week = week_of(local_day(now, zone_name))
             if not member.active or (member.id, week) in self._digested:
                 continue
-            if not self._digest_time(now, zone_name):
-                continue
+            if self._digest_time(now, zone_name):
+                due.append((member, week))
+        if not due:
+            return 0
+        first = due[0][0]
+        lines = await self.at_risk_lines(local_day(now, first.timezone or defaults.timezone))
+
+        async def prepare(staff_week: tuple[Member, date]) -> Envelope | None:
+            member, week = staff_week
             self._digested.add((member.id, week))
-            if not await self.checkins.claim_digest(member.id, week, now):
-                continue
-            if lines is None:
-                lines = await self.at_risk_lines(today)
-            if not lines:
-                continue  # nothing at risk this week: no message
-            text = digest_text(lines, translator(member.preferred_language, self.config.defaults.language))
-            try:
-                message_id = await self.outbox.send(member.id, text, None)
-            except RetryAfter:
+            if not await self.checkins.claim_digest(member.id, week, now) or not lines:
+                return None  # digested elsewhere, or nothing at risk this week: no message
+            t = translator(member.preferred_language, defaults.language)
+            return Envelope(member.id, digest_text(lines, t))
+
+        async def settle(staff_week: tuple[Member, date], _envelope: Envelope, result: Result) -> None:
+            member, week = staff_week
+            if result.outcome is Delivered.SENT and result.message_id is not None:
+                await self.checkins.digest_sent(member.id, week, result.message_id)
+                log.info("sent the at-risk digest to staff member %s", member.id)
+            elif result.outcome is Delivered.DEFERRED:
                 # Not sent: let a later tick try again.
                 self._digested.discard((member.id, week))
                 await self.checkins.release_digest(member.id, week)
-                break
-            except Forbidden:
-                await self.members.set_active(member.id, False)
-                continue
-            except (BadRequest, NetworkError) as error:
-                log.warning("the digest to staff member %s failed: %s", member.id, error)
-                continue
-            await self.checkins.digest_sent(member.id, week, message_id)
-            log.info("sent the at-risk digest to staff member %s", member.id)
-            sent += 1
-        return sent
+            elif result.outcome is not Delivered.BLOCKED:
+                log.warning("the digest to staff member %s failed: %s", member.id, result.error)
+
+        return (await self.sender.send_all(due, prepare, settle)).sent
 
     def _digest_time(self, now: datetime, zone_name: str) -> bool:
         # Past today's reminder moment and not in quiet hours: on Monday, from the hour on; a digest

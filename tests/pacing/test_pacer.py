@@ -1,6 +1,6 @@
 """The pacer's schedule with a chosen clock, and the pacer itself around recorded requests (no network).
 
-End-to-end tests through the offline server are in test_pacing_e2e.py.
+End-to-end tests through the offline server are in test_e2e.py.
 """
 
 from __future__ import annotations
