@@ -95,7 +95,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (BEGIN IMMEDIATE); nested use in the same task joins the outer one."""
+        """A write transaction (BEGIN IMMEDIATE); nested use in the same task joins the outer one.
+
+        The task owns the writer from before BEGIN until after COMMIT or ROLLBACK, whatever fails on the
+        way: a BEGIN refused ("database is locked") must not leave this task marked as the owner, or its
+        later writes would join a transaction that does not exist and run with no lock and no rollback.
+        """
         task = asyncio.current_task()
         if self._owner is not None and self._owner is task:
             self._depth += 1
@@ -107,17 +112,27 @@ class Database:
         async with self._lock:
             self._owner = task
             self._depth = 1
-            await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            else:
-                await self._writer.execute("COMMIT")
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                    await self._writer.execute("COMMIT")
+                except BaseException:
+                    await self._roll_back()
+                    raise
             finally:
                 self._owner = None
                 self._depth = 0
+
+    async def _roll_back(self) -> None:
+        """Undo the open transaction, if SQLite has not already ended it (a failed COMMIT may have)."""
+        if not self._writer.in_transaction:
+            return
+        try:
+            await self._writer.execute("ROLLBACK")
+        except sqlite3.Error as error:
+            # The error that brought us here is the one to raise; this one is only logged.
+            log.error("rollback failed: %s", error)
 
     def conn(self) -> aiosqlite.Connection:
         """The connection a query should use: the writer inside this task's transaction, else the reader."""

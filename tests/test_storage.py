@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -409,6 +410,68 @@ async def test_nested_transactions_join_the_outer_one(db: Database, repo: Partne
     with pytest.raises(RuntimeError, match="after the inner block"):
         await add_inside_then_fail_outside()
     assert await repo.count() == 2
+
+
+_HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()  # until the test closes our standard input
+conn.execute("ROLLBACK")
+"""
+
+
+async def test_a_transaction_refused_by_a_locked_database_leaves_no_trace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before the fix, the refused BEGIN left this task marked as the owner of the writer: its next
+    # "transaction" joined one that did not exist, so its writes committed one by one and never rolled back.
+    monkeypatch.setattr("storage.db.BUSY_TIMEOUT_MS", 100)
+    path = tmp_path / "locked.db"
+    db = await Database.open(path)
+    repo = PartnershipRepository(db)
+    try:
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _HOLD_THE_WRITE_LOCK,
+            str(path),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert holder.stdout is not None
+        assert holder.stdin is not None
+        assert await asyncio.wait_for(holder.stdout.readline(), timeout=30) == b"locked\n"
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            async with db.transaction():
+                pass
+        holder.stdin.close()
+        assert await asyncio.wait_for(holder.wait(), timeout=30) == 0
+
+        async def add_then_fail() -> None:
+            async with db.transaction():
+                await repo.add(roanoke_pskov(), status_since=None, status_note="", recorded_by="test")
+                raise RuntimeError("fails after the write")
+
+        with pytest.raises(RuntimeError, match="after the write"):
+            await add_then_fail()
+        assert await repo.count() == 0
+        # This task reads through the reader again, and another writer is not left waiting on it.
+        assert db.conn() is not await asyncio.create_task(_writer_of(db))
+        await repo.add(roanoke_pskov(), status_since=None, status_note="", recorded_by="test")
+    finally:
+        await db.close()
+    check = sqlite3.connect(path)
+    try:
+        assert check.execute("SELECT COUNT(*) FROM partnerships").fetchone() == (1,)
+    finally:
+        check.close()
+
+
+async def _writer_of(db: Database) -> object:
+    async with db.transaction() as conn:
+        return conn
 
 
 async def test_list_all_is_ordered_by_us_member_then_partner(repo: PartnershipRepository) -> None:
