@@ -245,6 +245,27 @@ async def test_a_member_who_blocked_the_bot_is_marked_inactive_and_a_429_only_de
     assert len(boris.messages) == 1
 
 
+async def test_a_5xx_during_a_reminder_batch_is_retried_and_each_member_reminded_once(
+    app: BotApplication, sandbox: BotApiServer, quiet: list[int]
+) -> None:
+    tver, vologda = quiet
+    committee = [sandbox.user(f"Member {n}") for n in range(12)]
+    for n, user in enumerate(committee):
+        await seat(app, user, tver if n % 2 else vologda)
+    sandbox.inject_fault("sendMessage", "500", times=4)
+
+    report = await service_of(app).tick(WHEN)
+    assert report.sent == 12
+    refused = [call for call in sandbox.calls("sendMessage") if call.error_code == 500]
+    assert len(refused) == 4
+    assert all(len(user.messages) == 1 for user in committee), "each reminded once, none lost"
+    assert all(user.messages[0].text.startswith("Check-in:") for user in committee)
+    for user in committee:
+        assert await services_of(app).checkins.sends_to(user.id) == 1
+    await service_of(app).tick(WHEN + timedelta(minutes=1))
+    assert all(len(user.messages) == 1 for user in committee)
+
+
 async def test_reminders_settings_pause_and_turn_back_on(
     app: BotApplication, sandbox: BotApiServer, quiet: list[int]
 ) -> None:
