@@ -92,6 +92,16 @@ class SandboxMessage:
         return [[str(button.get("text", "")) for button in row] for row in _keyboard_rows(self.markup)]
 
     @property
+    def web_apps(self) -> dict[str, str]:
+        """The Mini App URL of each web_app button, by button text."""
+        return {
+            str(button.get("text", "")): str(button["web_app"].get("url", ""))
+            for row in _keyboard_rows(self.markup)
+            for button in row
+            if isinstance(button.get("web_app"), dict)
+        }
+
+    @property
     def button_data(self) -> dict[str, str]:
         """callback_data of each inline button, by button text."""
         return {

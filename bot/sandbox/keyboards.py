@@ -62,8 +62,19 @@ def _check_button(button: Any, limits: Limits) -> None:
         data = button["callback_data"]
         if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= limits.callback_data_bytes:
             raise bad_request("BUTTON_DATA_INVALID")
+    if "web_app" in button:
+        check_web_app(button["web_app"], "inline keyboard button")
     if "url" in button:
         url = str(button["url"])
         parts = urlsplit(url)
         if parts.scheme.lower() not in _URL_SCHEMES or not (parts.netloc or parts.scheme == "tg"):
             raise bad_request(f"inline keyboard button URL '{url}' is invalid: Wrong HTTP URL")
+
+
+def check_web_app(web_app: Any, where: str) -> None:
+    """A WebAppInfo: an https URL; plain http only on this machine, as Telegram's test environment allows."""
+    url = str(web_app.get("url", "")) if isinstance(web_app, dict) else ""
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if not parts.netloc or not (parts.scheme == "https" or local):
+        raise bad_request(f"{where} Web App URL '{url}' is invalid: Only HTTPS links are allowed")

@@ -175,6 +175,11 @@ class BotApiServer:
         """The command list setMyCommands stored for a scope and language."""
         return list(self.world.commands.get(self.world.command_key(scope, language_code), []))
 
+    def menu_button(self, chat_id: int | None = None) -> dict[str, Any] | None:
+        """The menu button setChatMenuButton set for a private chat (None: the bot's default), if any."""
+        button = self.world.menu_buttons.get(chat_id)
+        return dict(button) if button else None
+
     async def download(self, file_id: str) -> bytes:
         """The bytes behind a file_id, e.g. of a document the bot sent."""
         stored = self.world.files.get(file_id)

@@ -89,6 +89,8 @@ class World:
     queries: dict[str, PendingQuery] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     profile: dict[str, str] = field(default_factory=dict)
+    # setChatMenuButton: per private chat id, and the bot's default under None.
+    menu_buttons: dict[int | None, dict[str, Any]] = field(default_factory=dict)
     journal: list[Call] = field(default_factory=list)
     violations: list[SpecViolation] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.sandbox.errors import bad_request
+from bot.sandbox.keyboards import check_web_app
 from bot.sandbox.methods.params import Handler, Params
 from bot.sandbox.world import World
 
@@ -56,6 +57,37 @@ async def delete_my_commands(world: World, p: Params) -> bool:
     return True
 
 
+_MENU_BUTTON_TYPES = ("commands", "web_app", "default")
+
+
+async def set_chat_menu_button(world: World, p: Params) -> bool:
+    """setChatMenuButton: one private chat's menu button, or the default one without chat_id."""
+    chat_id = p.optional_integer("chat_id")
+    if chat_id is not None and world.find_chat(chat_id).type != "private":
+        raise bad_request("chat not found")  # menu buttons exist in private chats only
+    button = p.obj("menu_button") or {"type": "default"}
+    kind = button.get("type")
+    if kind not in _MENU_BUTTON_TYPES:
+        raise bad_request("unsupported menu button type")
+    if kind == "web_app":
+        if not 1 <= len(str(button.get("text", ""))) <= 64:
+            raise bad_request("menu button text is invalid")
+        check_web_app(button.get("web_app"), "menu button")
+    if kind == "default":
+        world.menu_buttons.pop(chat_id, None)
+    else:
+        world.menu_buttons[chat_id] = dict(button)
+    return True
+
+
+async def get_chat_menu_button(world: World, p: Params) -> dict[str, Any]:
+    """getChatMenuButton: the chat's own button, else the default one, else the command list."""
+    chat_id = p.optional_integer("chat_id")
+    if chat_id is not None:
+        world.find_chat(chat_id)
+    return dict(world.menu_buttons.get(chat_id) or world.menu_buttons.get(None) or {"type": "commands"})
+
+
 def _setter(field: str, limit: int) -> Handler:
     async def set_profile_text(world: World, p: Params) -> bool:
         """setMyName / setMyDescription / setMyShortDescription."""
@@ -85,6 +117,8 @@ HANDLERS: dict[str, Handler] = {
     "setMyCommands": set_my_commands,
     "getMyCommands": get_my_commands,
     "deleteMyCommands": delete_my_commands,
+    "setChatMenuButton": set_chat_menu_button,
+    "getChatMenuButton": get_chat_menu_button,
     "setMyName": _setter("name", 64),
     "getMyName": _getter("name"),
     "setMyDescription": _setter("description", 512),
