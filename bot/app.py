@@ -15,6 +15,8 @@ from telegram.ext import Application, BaseRateLimiter, BaseUpdateProcessor, Cont
 from bot.config import WEBHOOK_UNGUARDED, Config, ConfigError, TelegramConfig
 from bot.context import BotApplication, BotContext, BotData, Services
 from bot.conversations import SQLiteConversations
+from bot.dashboard.auth import Stores
+from bot.dashboard.server import DashboardServer
 from bot.delivery import AnsweringRequest
 from bot.errors import on_error
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, translator
@@ -22,7 +24,8 @@ from bot.pacing import PaceLimits, Pacer
 from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
 from bot.updates import PerPersonUpdates
-from handlers import audit, basic, contacts, members, privacy, reminders, roles, status
+from handlers import audit, basic, contacts, dashboard, members, privacy, reminders, roles, status
+from storage.dashboard import DashboardRepository
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ async def open_services(application: BotApplication) -> None:
     bot_data = application.bot_data
     bot_data.services = await Services.open(bot_data.config)
     bot_data.reminders = await start_check_ins(application)
+    bot_data.dashboard = await start_dashboard(application)
     for language in LANGUAGES:
         # Telegram shows each person the list in their app's language; English is also the fallback.
         code = None if language == DEFAULT_LANGUAGE else language
@@ -61,6 +65,25 @@ async def start_check_ins(application: BotApplication) -> CheckInService:
     return service
 
 
+async def start_dashboard(application: BotApplication) -> DashboardServer | None:
+    """The dashboard's web server, when [webapp] url is set; staff and admins get its menu button."""
+    config = application.bot_data.config
+    if not config.webapp.enabled:
+        return None
+    services = application.bot_data.services
+    stores = Stores(DashboardRepository(services.db), services.partnerships, services.members)
+    server = DashboardServer(config, stores)
+    await server.start()
+
+    async def menu_buttons(_context: BotContext) -> None:
+        await dashboard.offer_menu_buttons(application.bot, config, services.members)
+
+    # After start-up, through the job queue: the bot answers people before it has set every button.
+    if application.job_queue is not None:
+        application.job_queue.run_once(menu_buttons, when=0, name="dashboard-menu-buttons")
+    return server
+
+
 def schedule_check_ins(job_queue: JobQueue[BotContext], service: CheckInService) -> None:
     """Run the check-in tick every minute, the first time soon after start-up; replaces an earlier job."""
 
@@ -80,6 +103,9 @@ def unschedule_check_ins(job_queue: JobQueue[BotContext]) -> None:
 async def close_services(application: BotApplication) -> None:
     """Close what open_services opened."""
     bot_data = application.bot_data
+    if bot_data.dashboard is not None:
+        await bot_data.dashboard.stop()
+        bot_data.dashboard = None
     if bot_data.started:
         if application.job_queue is not None:
             unschedule_check_ins(application.job_queue)
@@ -97,6 +123,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handlers(members.handlers())
     application.add_handlers(roles.handlers())
     application.add_handlers(audit.handlers())
+    application.add_handlers(dashboard.handlers())
     application.add_handlers(privacy.handlers())
     # Before /log: a reminder's "Log a contact" goes to /log, and its other buttons come here.
     application.add_handlers(reminders.handlers())

@@ -55,6 +55,25 @@ class TelegramConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WebAppConfig:
+    """The staff dashboard (a Telegram Mini App) the bot serves itself; off while `url` is unset."""
+
+    url: str | None = None  # the public https address Telegram opens; its path is the one served locally
+    listen: str = "127.0.0.1"
+    port: int = 8081
+    max_age_seconds: int = 3600  # initData signed longer ago than this is refused
+
+    @property
+    def enabled(self) -> bool:
+        return self.url is not None
+
+    @property
+    def path(self) -> str:
+        """The local path the dashboard is served under, without a trailing slash ("" for the root)."""
+        return urlsplit(self.url or "").path.rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
 class QuietHours:
     """A daily span in the member's local time when the bot sends nothing unasked; may cross midnight."""
 
@@ -92,6 +111,7 @@ class Config:
     admins: tuple[int, ...] = ()
     defaults: Defaults = field(default_factory=Defaults)
     broadcast_rate_per_second: float = MAX_RATE_PER_SECOND
+    webapp: WebAppConfig = field(default_factory=WebAppConfig)
     source: Path | None = None
 
     def require_token(self) -> str:
@@ -119,6 +139,7 @@ _SECTIONS: dict[str, set[str]] = {
     "access": {"admins"},
     "defaults": {"timezone", "language", "checkin_days", "reminder_hour", "quiet_hours"},
     "broadcast": {"rate_per_second"},
+    "webapp": {"url", "listen", "port", "max_age_minutes"},
 }
 
 
@@ -225,6 +246,28 @@ def _telegram(section: _Section, env: Mapping[str, str]) -> TelegramConfig:
     )
 
 
+def _webapp(section: _Section, telegram: TelegramConfig) -> WebAppConfig:
+    url = section.optional_string("url")
+    if url is not None:
+        parts = urlsplit(url)
+        # Telegram opens Mini Apps over https only; plain http is for the demo and tests on this machine.
+        if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(parts.hostname or "")):
+            raise section.error("url", f"{url!r} must be an https URL (Telegram opens Mini Apps over https)")
+        if parts.query or parts.fragment:
+            raise section.error("url", f"{url!r} must not have a query or a fragment")
+    listen = section.string("listen", "127.0.0.1")
+    try:
+        ipaddress.ip_address(listen)
+    except ValueError:
+        raise section.error("listen", f"{listen!r} is not an IP address") from None
+    port = section.integer("port", 8081, 1, 65535)
+    if url is not None and telegram.mode == "webhook" and port == telegram.port:
+        # PTB's webhook server (tornado) serves only the webhook path, so the dashboard needs its own port.
+        raise section.error("port", f"{port} is the webhook's port ([telegram] port); choose another")
+    minutes = section.integer("max_age_minutes", 60, 1, 7 * 24 * 60)
+    return WebAppConfig(url=url, listen=listen, port=port, max_age_seconds=minutes * 60)
+
+
 def _quiet_hours(section: _Section) -> QuietHours:
     value = section.string("quiet_hours", "21:00-08:00")
     match = _QUIET_HOURS.match(value.strip())
@@ -287,14 +330,16 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str], source: Path |
     if source is not None and not path.is_absolute():
         # A relative path means "next to the config file", whatever the working directory.
         path = source.parent / path
+    telegram = _telegram(sections["telegram"], env)
     return Config(
-        telegram=_telegram(sections["telegram"], env),
+        telegram=telegram,
         database_path=path,
         admins=_admins(sections["access"]),
         defaults=_defaults(sections["defaults"]),
         broadcast_rate_per_second=sections["broadcast"].number(
             "rate_per_second", MAX_RATE_PER_SECOND, 0.0, MAX_RATE_PER_SECOND
         ),
+        webapp=_webapp(sections["webapp"], telegram),
         source=source,
     )
 

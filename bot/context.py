@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.audit.trail import AuditTrail
 from bot.config import Config
+from bot.dashboard.server import DashboardServer
 from bot.i18n import Translator, translator
 from bot.registry.places import PlaceLookup
 from bot.reminders.service import CheckInService
@@ -71,6 +72,7 @@ class BotData:
         self._config: Config | None = None
         self._services: Services | None = None
         self._reminders: CheckInService | None = None
+        self.dashboard: DashboardServer | None = None  # running while [webapp] url is set
 
     @property
     def config(self) -> Config:

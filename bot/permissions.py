@@ -107,3 +107,22 @@ async def approvers_for(partnership_id: int, members: MemberRepository, admins: 
         return coordinators
     staff = [m.id for m in await members.staff() if m.active]
     return list(dict.fromkeys([*staff, *admins]))
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardScope:
+    """What the staff dashboard shows a person: the whole network, or only some committees."""
+
+    partnership_ids: frozenset[int] | None  # None: the whole network
+
+    def includes(self, partnership_id: int) -> bool:
+        """Whether this partnership is in view."""
+        return self.partnership_ids is None or partnership_id in self.partnership_ids
+
+
+def dashboard_scope(viewer: Viewer) -> DashboardScope | None:
+    """Staff and admins see the whole network, coordinators their own committees, anyone else nothing."""
+    if viewer.is_staff_or_admin:
+        return DashboardScope(None)
+    coordinated = frozenset(pid for pid, role in viewer.roles.items() if role is Role.COORDINATOR)
+    return DashboardScope(coordinated) if coordinated else None

@@ -43,6 +43,7 @@ MENU_EXTRAS: tuple[tuple[str, str], ...] = (
 )
 COORDINATOR_HELP: tuple[tuple[str, str], ...] = (
     ("", N_("I send you requests to join your committees, with Approve and Decline buttons")),
+    ("dashboard", N_("The dashboard of your committees: their history, contacts and trends")),
 )
 STAFF_HELP: tuple[tuple[str, str], ...] = (
     ("history", N_("partnership: any partnership's contacts; log for it or delete entries")),
@@ -50,6 +51,7 @@ STAFF_HELP: tuple[tuple[str, str], ...] = (
     ("uncoordinator", N_("@username partnership: take a coordinator's role away")),
     ("", N_("You decide requests to join committees that have no coordinator")),
     ("atrisk", N_("Partnerships whose committees did not answer two check-in reminders")),
+    ("dashboard", N_("The dashboard: every partnership, its contacts and the trends at a glance")),
 )
 ADMIN_HELP: tuple[tuple[str, str], ...] = (
     ("promote", N_("@username, id or a reply: make someone staff")),

@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from bot.permissions import Action
 from bot.registry.cards import country_name
 from handlers.audit import audited
+from handlers.dashboard import refresh_menu_button
 from handlers.person import buttons, named, presser, quoted, reader_for, send_to, sender, viewer_of
 from storage.audit import AuditAction
 from storage.members import Member, Role
@@ -121,6 +122,7 @@ async def _set_staff(update: Update, context: BotContext, *, staff: bool) -> Non
     await audited(
         context, user, action, subject=member, before={"staff": member.is_staff}, after={"staff": staff}
     )
+    await refresh_menu_button(context, member.id)
     log.info("member %s set staff=%s for member %s", user.id, staff, member.id)
     done = t.gettext("{person} is now staff.") if staff else t.gettext("{person} is no longer staff.")
     await message.reply_text(done.format(person=named(member)))
