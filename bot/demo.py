@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlencode
 
 from bot.app import build_application, running
-from bot.config import Config, Defaults, TelegramConfig
+from bot.config import Config, Defaults, TelegramConfig, WebAppConfig
 from bot.context import BotApplication
+from bot.dashboard.initdata import sign
 from bot.pacing import Pacer
 from bot.registry.import_export import import_registry_csv
 from bot.sandbox import BotApiServer, SandboxMessage, SandboxUser
@@ -30,6 +34,8 @@ DEMO_ADMIN_ID = 1001
 FIRST_ANSWER_SECONDS = 10.0
 SETTLE_SECONDS = 0.4
 DOCUMENT_PREVIEW_BYTES = 4096
+# The demo's dashboard link stays good for a long demo; a real bot's default is an hour.
+DEMO_LINK_MINUTES = 24 * 60
 
 HELP = """\
 Type messages and commands as in Telegram. Other demo commands:
@@ -75,6 +81,20 @@ PERSONAS = (
 )
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def dashboard_link(url: str, token: str, user: SandboxUser) -> str:
+    """The address Telegram would open for `user` pressing a button of this bot's Mini App."""
+    person = {"id": user.id, "first_name": user.first_name, "language_code": user.language_code}
+    init_data = sign(token, person, signed_at=datetime.now(UTC))
+    return f"{url}#{urlencode({'tgWebAppData': init_data, 'tgWebAppVersion': '8.0'})}"
+
+
 def sample_csv() -> bytes:
     """The sample partnerships shipped inside the package."""
     return resources.files("bot").joinpath("data", "partnerships-sample.csv").read_bytes()
@@ -92,7 +112,13 @@ class DemoChat:
     """One terminal chat with the bot, as one of several personas."""
 
     def __init__(
-        self, server: BotApiServer, out: TextIO, *, echo: bool, answer_timeout: float = FIRST_ANSWER_SECONDS
+        self,
+        server: BotApiServer,
+        out: TextIO,
+        *,
+        echo: bool,
+        answer_timeout: float = FIRST_ANSWER_SECONDS,
+        dashboard_url: str | None = None,
     ) -> None:
         self.server = server
         self.answer_timeout = answer_timeout
@@ -109,6 +135,7 @@ class DemoChat:
         self.view = _View()
         # Whether the bot still has updates in hand or messages waiting in its pacer (set once it runs).
         self.bot_busy: Callable[[], bool] = lambda: False
+        self.dashboard_url = dashboard_url
 
     @property
     def user(self) -> SandboxUser:
@@ -253,11 +280,16 @@ class DemoChat:
             self.write(f"  {text_line}")
         if message.document:
             await self._print_document(message.document)
+        for text, url in message.web_apps.items():
+            # Telegram opens a Mini App for the person who presses; here, a link for any browser.
+            self.write(f"  [{text}] {dashboard_link(url, self.server.token, user)}")
         if user is self.user and message.buttons:
             self.view.buttons = []
             for row in message.buttons:
                 cells = []
                 for text in row:
+                    if text in message.web_apps:
+                        continue  # shown above as a link, not pressed here
                     self.view.buttons.append((user, message, text))
                     cells.append(f"[{len(self.view.buttons)}] {text}")
                 self.write("  " + "   ".join(cells))
@@ -302,6 +334,7 @@ async def demo(script: list[str] | None, out: TextIO, defaults: Defaults | None 
         server = BotApiServer()
         await server.start()
         try:
+            port = free_port()
             config = Config(
                 telegram=TelegramConfig(
                     token=server.token, base_url=server.base_url, base_file_url=server.base_file_url
@@ -310,9 +343,14 @@ async def demo(script: list[str] | None, out: TextIO, defaults: Defaults | None 
                 admins=(DEMO_ADMIN_ID,),
                 # The network's own defaults (timezone, language, check-in days) when a config names them.
                 defaults=defaults or Defaults(),
+                webapp=WebAppConfig(
+                    url=f"http://127.0.0.1:{port}/dashboard/",
+                    port=port,
+                    max_age_seconds=DEMO_LINK_MINUTES * 60,
+                ),
             )
             await seed(config.database_path)
-            chat = DemoChat(server, out, echo=script is not None)
+            chat = DemoChat(server, out, echo=script is not None, dashboard_url=config.webapp.url)
             async with running(build_application(config), poll_timeout=1) as application:
                 chat.bot_busy = lambda: busy(application)
                 return await converse(chat, script)
@@ -343,6 +381,10 @@ async def converse(chat: DemoChat, script: list[str] | None) -> int:
                 chat.write(f"  !! no answer to {line.strip()!r}")
         return 1 if failures else 0
     chat.write("Sister cities bot demo: an offline Telegram with sample partnerships. You are an admin.")
+    url = chat.dashboard_url
+    if url:
+        chat.write("The staff dashboard, as you (the admin), in any browser on this machine:")
+        chat.write(f"  {dashboard_link(url, chat.server.token, chat.user)}")
     chat.write(HELP)
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
