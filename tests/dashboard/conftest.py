@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -15,7 +15,18 @@ from bot.config import Config, WebAppConfig
 from bot.context import BotApplication
 from bot.dashboard.initdata import sign
 from bot.sandbox import BotApiServer, SandboxUser
+from storage.contacts import Channel
 from tests.sandbox.helpers import free_port
+
+_TODAY = datetime.now(UTC).date()
+# A few months of contacts for charts: (channel, date).
+TODAY_CONTACTS: list[tuple[Channel, date]] = [
+    (Channel.ZOOM, _TODAY),
+    (Channel.ZOOM, _TODAY - timedelta(days=35)),
+    (Channel.EMAIL, _TODAY - timedelta(days=35)),
+    (Channel.LETTER_SENT, _TODAY - timedelta(days=70)),
+    (Channel.LETTER_RECEIVED, _TODAY - timedelta(days=100)),
+]
 
 
 @pytest.fixture
