@@ -25,6 +25,7 @@ from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
 from bot.updates import PerPersonUpdates
 from handlers import audit, basic, contacts, dashboard, members, privacy, reminders, roles, status
+from storage.audit import AuditRepository
 from storage.dashboard import DashboardRepository
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,12 @@ async def start_dashboard(application: BotApplication) -> DashboardServer | None
     if not config.webapp.enabled:
         return None
     services = application.bot_data.services
-    stores = Stores(DashboardRepository(services.db), services.partnerships, services.members)
+    stores = Stores(
+        DashboardRepository(services.db),
+        services.partnerships,
+        services.members,
+        AuditRepository(services.db),
+    )
     server = DashboardServer(config, stores)
     await server.start()
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.audit.trail import ACTION_LABELS
 from bot.dashboard import texts
 from bot.dashboard.auth import CLOCK, CONFIG, STORES, Handler, Reader, refusal
 from bot.i18n import Translator
@@ -144,6 +145,7 @@ async def me(request: web.Request, reader: Reader) -> web.StreamResponse:
             "user": {"id": reader.user.id, "first_name": reader.user.first_name},
             "language": t.language,
             "scope": "network" if reader.scope.partnership_ids is None else "committees",
+            "sees_audit": reader.viewer.may(Action.SEE_AUDIT),
             "today": _today(request).isoformat(),
             "texts": texts.page_texts(t),
             "statuses": texts.status_labels(t),
@@ -379,10 +381,44 @@ async def trends(request: web.Request, reader: Reader) -> web.StreamResponse:
     )
 
 
+async def audit(request: web.Request, reader: Reader) -> web.StreamResponse:
+    """A page of the audit log, newest first: for admins only."""
+    t = reader.t
+    if not reader.viewer.may(Action.SEE_AUDIT):
+        return refusal(403, texts.ADMINS_ONLY, t)
+    try:
+        page = _integer(request.query, "page", 1, 1, 1_000_000)
+    except BadQuery:
+        return _bad(reader)
+    repository = request.app[STORES].audit
+    entries = await repository.latest(offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return web.json_response(
+        {
+            "total": await repository.count(),
+            "page": page,
+            "per_page": PER_PAGE,
+            "rows": [
+                {
+                    "at": entry.at.isoformat(),
+                    "actor": entry.actor_name if entry.actor_id is not None else None,
+                    "action": entry.action.value,
+                    "action_label": t.gettext(ACTION_LABELS[entry.action]),
+                    "partnership_id": entry.partnership_id,
+                    "subject": entry.subject_name if entry.subject_id is not None else None,
+                    "before": entry.before,
+                    "after": entry.after,
+                }
+                for entry in entries
+            ],
+        }
+    )
+
+
 ROUTES: dict[str, Handler] = {
     "me": me,
     "partnerships": partnerships,
     "partnerships.csv": partnerships_csv,
     "partnerships/{id:[0-9]+}": partnership,
     "trends": trends,
+    "audit": audit,
 }

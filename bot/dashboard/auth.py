@@ -14,6 +14,7 @@ from bot.dashboard import texts
 from bot.dashboard.initdata import InitDataRefused, WebAppUser, validate
 from bot.i18n import Translator, translator
 from bot.permissions import DashboardScope, Viewer, dashboard_scope, viewer_for
+from storage.audit import AuditRepository
 from storage.dashboard import DashboardRepository
 from storage.members import MemberRepository
 from storage.partnerships import PartnershipRepository
@@ -40,6 +41,7 @@ class Stores:
     dashboard: DashboardRepository
     partnerships: PartnershipRepository
     members: MemberRepository
+    audit: AuditRepository
 
 
 Now = Callable[[], datetime]

@@ -56,6 +56,7 @@ PAGE_TEXTS: dict[str, str] = {
     "kept": N_("Kept"),
     "ended": N_("Ended"),
     "in_touch": N_("In touch"),
+    "audit_log": N_("Audit log"),
     "error": N_("Something went wrong; close the dashboard and open it again."),
 }
 
@@ -65,6 +66,7 @@ UNAUTHORIZED = N_(
     "button or /dashboard); the link it opens is valid for a limited time."
 )
 FORBIDDEN = N_("The dashboard is for the network's staff and for coordinators of a committee.")
+ADMINS_ONLY = N_("Only the network's admins read the audit log.")
 NOT_IN_VIEW = N_("This partnership is not one of your committees.")
 BAD_REQUEST = N_("The dashboard asked for something it cannot show; reload the page.")
 

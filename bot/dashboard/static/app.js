@@ -16,7 +16,8 @@
   ];
 
   const $ = (id) => document.getElementById(id);
-  const state = { sort: "place", order: "asc", page: 1, perPage: 50, total: 0, detail: null, logPage: 1 };
+  const state = { sort: "place", order: "asc", page: 1, perPage: 50, total: 0, detail: null, logPage: 1,
+    auditPage: 1 };
   let me = null;
   let words = {};
   let initData = "";
@@ -155,6 +156,9 @@
     $("h-history").textContent = words.status_history;
     $("h-log").textContent = words.contact_log;
     $("h-committee").textContent = words.committee;
+    $("h-audit").textContent = words.audit_log;
+    $("audit-prev").textContent = words.previous;
+    $("audit-next").textContent = words.next;
     const country = $("f-country");
     country.replaceChildren(new Option(words.any_country, ""));
     for (const c of me.countries) country.add(new Option(c.label + " (" + formatNumber(c.count) + ")", c.value));
@@ -452,6 +456,33 @@
     }
   }
 
+  // --- the audit log, for admins ---
+
+  function changes(before, after) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.map((key) => `${key}: ${before[key] ?? "—"} → ${after[key] ?? "—"}`).join("; ");
+  }
+
+  async function loadAudit() {
+    const body = await api("audit", { page: state.auditPage });
+    const list = $("audit");
+    list.replaceChildren();
+    for (const entry of body.rows) {
+      const li = el("li");
+      const when = formatDate(entry.at.slice(0, 10)) + " " + entry.at.slice(11, 16) + " UTC";
+      const who = [entry.actor || words.former_member, entry.action_label, entry.subject].filter(Boolean);
+      li.append(el("strong", when), el("div", who.join(" · ")));
+      const changed = changes(entry.before, entry.after);
+      if (changed) li.append(el("div", changed, "muted"));
+      list.append(li);
+    }
+    const pages = Math.max(1, Math.ceil(body.total / body.per_page));
+    $("audit-page").textContent = fill(words.page_of, { page: formatNumber(state.auditPage),
+      pages: formatNumber(pages) });
+    $("audit-prev").disabled = state.auditPage <= 1;
+    $("audit-next").disabled = state.auditPage >= pages;
+  }
+
   // --- the CSV of what the table shows ---
 
   async function downloadCsv() {
@@ -524,6 +555,8 @@
     $("log-prev").addEventListener("click", () => { state.logPage -= 1; guarded(loadDetail)(); });
     $("log-next").addEventListener("click", () => { state.logPage += 1; guarded(loadDetail)(); });
     $("back").addEventListener("click", closeDetail);
+    $("audit-prev").addEventListener("click", () => { state.auditPage -= 1; guarded(loadAudit)(); });
+    $("audit-next").addEventListener("click", () => { state.auditPage += 1; guarded(loadAudit)(); });
     $("csv").addEventListener("click", guarded(downloadCsv));
     const webApp = window.Telegram && window.Telegram.WebApp;
     if (webApp && webApp.BackButton && webApp.BackButton.onClick) webApp.BackButton.onClick(closeDetail);
@@ -544,7 +577,8 @@
     wire();
     // Shown before drawing, so the charts take the width the page really has.
     $("overview").hidden = false;
-    await Promise.all([loadTable(), loadTrends()]);
+    $("audit-section").hidden = !me.sees_audit;
+    await Promise.all([loadTable(), loadTrends(), me.sees_audit ? loadAudit() : null]);
     $("spinner").hidden = true;
     document.body.dataset.ready = "1";
   }
