@@ -22,7 +22,7 @@ from bot.pacing import PaceLimits, Pacer
 from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
 from bot.updates import PerPersonUpdates
-from handlers import audit, basic, contacts, members, privacy, reminders, roles, status
+from handlers import audit, basic, contacts, members, privacy, reminders, roles, staff, status, status_history
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,10 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handlers(members.handlers())
     application.add_handlers(roles.handlers())
     application.add_handlers(audit.handlers())
+    # Staff commands sent in a group are answered (by a pointer to the private chat) before any module
+    # that would otherwise answer them there.
+    application.add_handlers(staff.handlers())
+    application.add_handlers(status_history.handlers())
     application.add_handlers(privacy.handlers())
     # Before /log: a reminder's "Log a contact" goes to /log, and its other buttons come here.
     application.add_handlers(reminders.handlers())
