@@ -24,7 +24,19 @@ from bot.pacing import PaceLimits, Pacer
 from bot.redact import redact_from_logs
 from bot.reminders.service import FIRST_TICK_SECONDS, JOB_NAME, TICK_SECONDS, CheckInService, TelegramOutbox
 from bot.updates import PerPersonUpdates
-from handlers import audit, basic, contacts, dashboard, members, privacy, reminders, roles, status
+from handlers import (
+    audit,
+    basic,
+    contacts,
+    dashboard,
+    members,
+    privacy,
+    reminders,
+    roles,
+    staff,
+    status,
+    status_history,
+)
 from storage.audit import AuditRepository
 from storage.dashboard import DashboardRepository
 
@@ -130,6 +142,10 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handlers(roles.handlers())
     application.add_handlers(audit.handlers())
     application.add_handlers(dashboard.handlers())
+    # Staff commands sent in a group are answered (by a pointer to the private chat) before any module
+    # that would otherwise answer them there.
+    application.add_handlers(staff.handlers())
+    application.add_handlers(status_history.handlers())
     application.add_handlers(privacy.handlers())
     # Before /log: a reminder's "Log a contact" goes to /log, and its other buttons come here.
     application.add_handlers(reminders.handlers())

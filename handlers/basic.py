@@ -20,6 +20,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Introduction, and your committees")),
     ("join", N_("Ask to join a partnership's committee")),
     ("status", N_("Status of a partnership, for example /status Durham")),
+    ("statushistory", N_("A partnership's dated status history: who decided, why, the source")),
     ("language", N_("English or Russian")),
     ("privacy", N_("What I store about you, and why")),
     ("mydata", N_("Send me everything you store about me")),
@@ -51,6 +52,7 @@ STAFF_HELP: tuple[tuple[str, str], ...] = (
     ("uncoordinator", N_("@username partnership: take a coordinator's role away")),
     ("", N_("You decide requests to join committees that have no coordinator")),
     ("atrisk", N_("Partnerships whose committees did not answer two check-in reminders")),
+    ("setstatus", N_("Change a partnership's status, with buttons or in one line; its committee is told")),
     ("dashboard", N_("The dashboard: every partnership, its contacts and the trends at a glance")),
 )
 ADMIN_HELP: tuple[tuple[str, str], ...] = (

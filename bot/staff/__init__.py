@@ -1,0 +1,1 @@
+"""What the network's staff do from the chat: status changes, data in and out by document."""
